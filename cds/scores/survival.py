@@ -1,0 +1,40 @@
+"""Expected-survival bands used by the rules, and duration unit conversion."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from cds.scores._range import check_number
+from cds.state import SurvivalBand
+
+SHORT_BELOW_MONTHS: Final = 3.0
+LONG_FROM_MONTHS: Final = 12.0
+DAYS_PER_MONTH: Final = 30.4375  # 365.25 / 12, the UCUM mean Julian month
+
+# UCUM duration unit -> months.
+_MONTHS_PER_UNIT: Final[dict[str, float]] = {
+    "d": 1.0 / DAYS_PER_MONTH,
+    "wk": 7.0 / DAYS_PER_MONTH,
+    "mo": 1.0,
+    "a": 12.0,
+}
+
+
+def survival_band(months: float) -> SurvivalBand:
+    """< 3 months short; 3 to < 12 intermediate; ≥ 12 long."""
+    check_number("expected survival (months)", months, minimum=0)
+    if months < SHORT_BELOW_MONTHS:
+        return "short"
+    if months < LONG_FROM_MONTHS:
+        return "intermediate"
+    return "long"
+
+
+def months_from_quantity(value: float, unit: str) -> float:
+    """Convert a duration in a UCUM unit (d, wk, mo, a) to months."""
+    check_number("duration", value, minimum=0)
+    if unit not in _MONTHS_PER_UNIT:
+        raise ValueError(
+            f"unknown duration unit {unit!r}; expected one of {', '.join(_MONTHS_PER_UNIT)} (UCUM)"
+        )
+    return value * _MONTHS_PER_UNIT[unit]
