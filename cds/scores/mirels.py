@@ -44,6 +44,8 @@ def mirels_site_for_bone(bone: str) -> str | None:
     A bare 'femur' counts as lower limb, as in cds.anatomy; document the femoral head/neck when
     the lesion is peritrochanteric, or the site scores one point too low.
     """
+    if not isinstance(bone, str):
+        raise ValueError(f"Mirels: bone must be a string, got {bone!r}")
     name = base_bone(bone.strip().lower())
     if name in UPPER_LIMB:
         return "upper-limb"

@@ -198,3 +198,8 @@ def test_mirels_range_contains_every_completion(answers: dict[str, str | None]) 
         assert mirels_band(total) in est.bands
         if est.band is not None:
             assert mirels_band(total) == est.band
+
+
+def test_mirels_site_for_bone_rejects_non_string() -> None:
+    with pytest.raises(ValueError):
+        mirels_site_for_bone(None)  # type: ignore[arg-type]
