@@ -1,0 +1,134 @@
+"""Entry-by-entry R4B validation: one resource in, a ParsedResource (and maybe a warning) out.
+
+Validation uses ``fhir.resources.R4B`` (the package's R5 default rejects ordinary R4 data). An
+invalid resource is never dropped: it is kept with the fields that failed removed from ``data``,
+so the mapper can still use every well-formed part of it. A dateTime whose only fault is a missing
+timezone is kept too (the mapper reads it as UTC and says so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from fhir.resources.R4B import get_fhir_model_class
+from pydantic import ValidationError
+
+from cds.state import Warning_
+from fhir_mappings.dates import parse_fhir_time
+
+# Fields kept even when R4B rejects them: the mapper needs an identity for every resource.
+_ALWAYS_KEPT = frozenset({"resourceType", "id"})
+_MAX_ERRORS_SHOWN = 4
+
+
+@dataclass(slots=True)
+class ParsedResource:
+    """One resource from the input, validated against R4B."""
+
+    resource_type: str
+    id: str | None
+    full_url: str | None
+    raw: dict[str, Any]
+    data: dict[str, Any]
+    """``raw`` without the fields R4B rejected: what the mapper reads."""
+    model: Any | None = None
+    """The R4B model when the resource validated, else None."""
+    invalid_fields: frozenset[str] = frozenset()
+    source: str = ""
+    position: int = 0
+    """Input order, used to break ties between equally dated facts."""
+    warnings: list[Warning_] = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        """``Type/id``; the ``urn:uuid:`` fullUrl when there is no id (as the contract asks)."""
+        if self.id:
+            return f"{self.resource_type}/{self.id}"
+        if self.full_url:
+            return self.full_url
+        return f"{self.resource_type}/#{self.position}"
+
+    @property
+    def valid(self) -> bool:
+        return self.model is not None
+
+
+@cache
+def _model_class(resource_type: str) -> Any:
+    return get_fhir_model_class(resource_type)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    """('component', 0, 'valueInteger') -> 'component[0].valueInteger'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith("function-") or str(part) in {"__root__", "model"}:
+            continue  # pydantic validator names, not FHIR paths
+        else:
+            out += f".{part}" if out else str(part)
+    return out or "(resource)"
+
+
+def _is_zone_only_error(error: dict[str, Any]) -> bool:
+    """A dateTime rejected only because it lacks a timezone, which the mapper can still read."""
+    if "date" not in str(error.get("msg", "")).lower():
+        return False
+    parsed = parse_fhir_time(error.get("input"))
+    return parsed is not None and parsed.assumed_utc
+
+
+def summarise_errors(errors: list[dict[str, Any]]) -> str:
+    """A one-line list of failing fields: 'valueInteger: Input should be a valid integer; id: …'."""
+    seen: dict[str, str] = {}
+    for error in errors:
+        where = _location(tuple(error.get("loc", ())))
+        message = str(error.get("msg", "invalid")).split("\n")[0]
+        message = message.removeprefix("Value error, ")
+        if len(message) > 90:
+            message = message[:87] + "..."
+        seen.setdefault(where, message)
+    parts = [f"{where}: {message}" for where, message in seen.items()]
+    shown = "; ".join(parts[:_MAX_ERRORS_SHOWN])
+    if len(parts) > _MAX_ERRORS_SHOWN:
+        shown += f"; and {len(parts) - _MAX_ERRORS_SHOWN} more"
+    return shown
+
+
+def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: str = "",
+                   position: int = 0) -> ParsedResource:
+    """Validate one resource dict with R4B; never raises."""
+    resource_type = str(obj.get("resourceType"))
+    raw_id = obj.get("id")
+    resource_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
+    parsed = ParsedResource(resource_type=resource_type, id=resource_id, full_url=full_url, raw=obj,
+                            data=obj, source=source, position=position)
+    try:
+        model_class = _model_class(resource_type)
+    except (KeyError, ValueError, LookupError, ImportError, AttributeError):
+        parsed.warnings.append(Warning_(resource=parsed.reference,
+                                        message=f"unknown FHIR R4 resource type {resource_type!r}; ignored"))
+        return parsed
+    try:
+        parsed.model = model_class.model_validate(obj)
+        return parsed
+    except ValidationError as exc:
+        errors = [dict(e) for e in exc.errors()]
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # fhir_core raises these too
+        errors = [{"loc": (), "msg": str(exc) or type(exc).__name__}]
+    real = [e for e in errors if not _is_zone_only_error(e)]
+    if real:
+        # A top-level field with any error is dropped whole: its parts cannot be trusted.
+        bad = {str(e["loc"][0]) for e in real if e.get("loc") and isinstance(e["loc"][0], str)}
+        bad -= _ALWAYS_KEPT
+        parsed.invalid_fields = frozenset(bad)
+        parsed.data = {k: v for k, v in obj.items() if k not in bad}
+        parsed.warnings.append(Warning_(
+            resource=parsed.reference,
+            message=f"not valid FHIR R4: {summarise_errors(real)}"
+            + ("; the other fields are still used" if bad else ""),
+        ))
+    return parsed
