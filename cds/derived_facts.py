@@ -1,0 +1,284 @@
+"""Complete the mapped clinical state with derived facts, each labelled with its inputs.
+
+The mapper records what the FHIR data documents; this step adds what follows from it: ECOG
+from KPS, SINS and Mirels ranges, survival estimates (TEACHH, Chow, Rades) and their band,
+oligometastatic status and class, prior radiotherapy at each site, high-risk sites. Documented
+values always win over derived ones. Nothing here guesses a value that is not implied.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cds import anatomy
+from cds.high_risk_site import high_risk_criteria, is_high_risk_site
+from cds.prior_radiotherapy import prior_rt_at_site
+from cds.scores import bilsky, oligometastatic
+from cds.scores.chow import chow_non_breast_primary, score_chow
+from cds.scores.mirels import mirels_site_for_bone, score_mirels
+from cds.scores.performance_status import kps_60_or_less_from_ecog, kps_to_ecog
+from cds.scores.rades import rades_primary_group, score_rades
+from cds.scores.radiosensitivity import radiosensitivity
+from cds.scores.sins import score_sins, sins_location_for_levels
+from cds.scores.survival import survival_band
+from cds.scores.teachh import score_teachh, teachh_primary_group
+from cds.state import Fact, LesionState, PatientState, ScoreEstimate, SurvivalEstimate, Warning_, derived
+
+
+def _value(fact: Fact[Any] | None) -> Any:
+    return fact.value if fact is not None else None
+
+
+def _src(*facts: Fact[Any] | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(s for f in facts if f is not None for s in f.sources))
+
+
+def _is_lower_bound(fact: Fact[Any] | None) -> bool:
+    return bool(fact and fact.inputs and fact.inputs.get("lower_bound"))
+
+
+def _documented_count(fact: Fact[int] | None) -> int | None:
+    return None if fact is None or _is_lower_bound(fact) else fact.value
+
+
+def _with_sources(estimate: ScoreEstimate, sources: tuple[str, ...]) -> ScoreEstimate:
+    return estimate.model_copy(update={"sources": sources})
+
+
+def derive_sins(lesion: LesionState) -> ScoreEstimate | None:
+    if lesion.region != "spine":
+        return None
+    components = {k: f.value for k, f in lesion.sins_components.items()}
+    note = None
+    if "location" not in components and lesion.levels:
+        components["location"] = sins_location_for_levels(lesion.levels)
+        note = f"location '{components['location']}' derived from the level ({lesion.site})"
+    total = lesion.sins_total.value if lesion.sins_total else None
+    estimate = score_sins(total=total, **components)
+    if note:
+        estimate = estimate.model_copy(update={"note": "; ".join(filter(None, (estimate.note, note)))})
+    if lesion.sins_total is not None and not lesion.sins_components:
+        estimate = estimate.model_copy(update={"origin": "documented"})
+    return _with_sources(estimate, _src(lesion.sins_total, *lesion.sins_components.values()))
+
+
+def derive_mirels(lesion: LesionState) -> ScoreEstimate | None:
+    if lesion.region != "long-bone" or not lesion.bone:
+        return None
+    components = {k: f.value for k, f in lesion.mirels_components.items()}
+    note = None
+    if "site" not in components:
+        site = mirels_site_for_bone(lesion.bone)
+        if site:
+            components["site"] = site
+            note = f"site '{site}' derived from the bone ({lesion.bone})"
+    if "lesion" not in components and lesion.lesion_type is not None:
+        components["lesion"] = lesion.lesion_type.value
+    if "size" not in components and lesion.cortical_involvement is not None:
+        components["size"] = lesion.cortical_involvement.value
+    total = lesion.mirels_total.value if lesion.mirels_total else None
+    estimate = score_mirels(total=total, **components)
+    if note:
+        estimate = estimate.model_copy(update={"note": "; ".join(filter(None, (estimate.note, note)))})
+    if lesion.mirels_total is not None and not lesion.mirels_components:
+        estimate = estimate.model_copy(update={"origin": "documented"})
+    return _with_sources(estimate, _src(lesion.mirels_total, *lesion.mirels_components.values(),
+                                        lesion.lesion_type, lesion.cortical_involvement))
+
+
+def _derive_lesion(state: PatientState, lesion: LesionState, warnings: list[Warning_]) -> LesionState:
+    update: dict[str, Any] = {"sins": derive_sins(lesion), "mirels": derive_mirels(lesion)}
+
+    grade = _value(lesion.bilsky_grade)
+    if grade is not None:
+        compressed = bilsky.cord_compressed(grade)
+        if lesion.cord_compression is None:
+            update["cord_compression"] = derived(
+                compressed, f"Bilsky grade {grade}: cord {'compressed' if compressed else 'not compressed'}",
+                sources=lesion.bilsky_grade.sources, inputs={"bilsky_grade": grade})  # type: ignore[union-attr]
+        elif lesion.cord_compression.value != compressed:
+            warnings.append(Warning_(resource=lesion.id, message=(
+                f"cord compression is documented as {lesion.cord_compression.value} but the Bilsky grade "
+                f"is {grade}; the documented compression is used")))
+        if lesion.near_cord is None and grade != "0":
+            update["near_cord"] = derived(True, f"epidural disease (Bilsky {grade}) lies within ~3 mm of the cord",
+                                          sources=lesion.bilsky_grade.sources)  # type: ignore[union-attr]
+    if lesion.region not in ("spine", "unspecified"):
+        if lesion.cord_compression is None:
+            update["cord_compression"] = derived(False, f"not a spinal lesion ({lesion.site})", sources=lesion.sources)
+        if lesion.near_cord is None:
+            update["near_cord"] = derived(False, f"not a spinal lesion ({lesion.site})", sources=lesion.sources)
+
+    if lesion.painful is None:
+        if lesion.pain_score is not None:
+            update["painful"] = derived(lesion.pain_score.value > 0, f"pain score {lesion.pain_score.value}/10",
+                                        sources=lesion.pain_score.sources)
+        elif "pain" in lesion.sins_components:
+            pain = lesion.sins_components["pain"]
+            update["painful"] = derived(pain.value != "pain-free", f"SINS pain: {pain.value}", sources=pain.sources)
+        elif "pain" in lesion.mirels_components:
+            pain = lesion.mirels_components["pain"]
+            update["painful"] = derived(True, f"Mirels pain: {pain.value}", sources=pain.sources)
+
+    if lesion.contiguous_compartments is None:
+        if lesion.region == "spine" and lesion.levels and anatomy.are_contiguous(lesion.levels):
+            update["contiguous_compartments"] = derived(
+                len(lesion.levels), f"{len(lesion.levels)} contiguous vertebral level(s): {lesion.site}",
+                sources=lesion.sources)
+        elif lesion.region not in ("spine", "unspecified") and lesion.bone:
+            update["contiguous_compartments"] = derived(1, f"one bone: {lesion.site}", sources=lesion.sources)
+
+    prior = prior_rt_at_site(lesion, state.radiotherapy_courses, state.as_of, state.any_prior_radiotherapy)
+    update["prior_rt"] = prior
+
+    staged = lesion.model_copy(update=update)
+    if staged.high_risk_site is None:
+        high_risk = is_high_risk_site(staged)
+        if high_risk is not None:
+            criteria = high_risk_criteria(staged)
+            met = [name for name, value in criteria.items() if value]
+            update["high_risk_site"] = derived(
+                high_risk, "Gillespie high-risk criteria: " + (", ".join(met) if met else "none met"),
+                sources=staged.sources, inputs=criteria)
+    return lesion.model_copy(update=update)
+
+
+def _survival(state: PatientState, update: dict[str, Any], lesions: tuple[LesionState, ...],
+              ecog: Fact[int] | None) -> None:
+    histology = _value(state.histology)
+    hepatic = _value(state.hepatic_metastases)
+    bone_only = _value(update.get("bone_only_disease") or state.bone_only_disease)
+    if hepatic is None and bone_only is True:
+        hepatic = False
+    teachh = score_teachh(
+        primary_group=teachh_primary_group(histology) if histology else None,
+        ecog=min(_value(ecog), 4) if ecog is not None else None,
+        age=_value(state.age),
+        prior_palliative_chemo_courses=_value(state.prior_palliative_chemo_courses),
+        hospitalised_last_3_months=_value(state.hospitalised_last_3_months),
+        hepatic_metastases=hepatic,
+    )
+    kps = _value(state.kps)
+    kps_le_60 = kps <= 60 if kps is not None else (
+        kps_60_or_less_from_ecog(ecog.value) if ecog is not None else None)
+    visceral = _value(update.get("visceral_metastases") or state.visceral_metastases)
+    beyond_bone = None if bone_only is None else not bone_only
+    if visceral is True:
+        beyond_bone = True
+    chow = score_chow(
+        non_breast_primary=chow_non_breast_primary(histology) if histology else None,
+        metastases_beyond_bone=beyond_bone,
+        kps_60_or_less=kps_le_60,
+    )
+    estimates: list[SurvivalEstimate] = [teachh, chow]
+    compressing = [lesion for lesion in lesions if _value(lesion.cord_compression) is True]
+    if compressing:
+        lesion = compressing[0]
+        interval = None
+        if state.primary_diagnosis_date is not None:
+            onset = _value(lesion.cord_compression_onset) or state.as_of.date()
+            interval = max(0.0, (onset - state.primary_diagnosis_date.value).days / 30.4375)
+        bone_count = _documented_count(state.bone_lesion_count)
+        lower = _value(state.bone_lesion_count) if _is_lower_bound(state.bone_lesion_count) else None
+        other_bone = (bone_count > 1) if bone_count is not None else (True if lower and lower > 1 else None)
+        rades = score_rades(
+            primary_group=rades_primary_group(histology) if histology else None,
+            interval_months=interval,
+            other_bone_metastases=other_bone,
+            visceral_metastases=visceral if visceral is not None else (False if bone_only else None),
+            ambulatory=_value(state.neurology.ambulatory),
+            motor_deficit_days=_value(state.neurology.motor_deficit_days),
+        )
+        estimates.append(rades)
+    update["survival_estimates"] = tuple(estimates)
+
+    documented = state.expected_survival_months
+    if documented is not None and documented.origin == "documented":
+        band = survival_band(documented.value)
+        update["survival_band"] = derived(band, f"documented estimate of {documented.value:g} months",
+                                          sources=documented.sources, inputs={"months": documented.value})
+        return
+    for estimate in (teachh, chow):
+        if estimate.median_months is not None and estimate.band is not None:
+            name = estimate.model.upper() if estimate.model == "teachh" else "Chow"
+            method = (f"{name} group {estimate.group} ({estimate.score.minimum}"
+                      f"{'' if estimate.score.minimum == estimate.score.maximum else '–' + str(estimate.score.maximum)}"
+                      f" points): median {estimate.median_months:g} months")
+            inputs = {"model": estimate.model, **estimate.inputs}
+            update["expected_survival_months"] = derived(estimate.median_months, method, inputs=inputs,
+                                                         sources=update.get("_survival_sources", ()))
+            update["survival_band"] = derived(estimate.band, method, inputs=inputs)
+            return
+
+
+def derive(state: PatientState) -> PatientState:
+    """The state with every derived fact added (documented facts are never overwritten)."""
+    warnings = list(state.warnings)
+    update: dict[str, Any] = {}
+
+    histology = _value(state.histology)
+    if histology is not None and state.radiosensitivity is None:
+        group = radiosensitivity(histology)
+        if group is not None:
+            update["radiosensitivity"] = derived(group, f"NOMS radiosensitivity of {histology}",
+                                                 sources=state.histology.sources)  # type: ignore[union-attr]
+
+    ecog = state.ecog
+    if ecog is None and state.kps is not None:
+        ecog = derived(kps_to_ecog(state.kps.value), f"ECOG from KPS {state.kps.value}",
+                       sources=state.kps.sources, inputs={"kps": state.kps.value})
+        update["ecog"] = ecog
+
+    bone_count = _documented_count(state.bone_lesion_count)
+    met_count = _documented_count(state.metastatic_lesion_count)
+    if state.bone_only_disease is None:
+        if state.visceral_metastases is not None and state.visceral_metastases.value:
+            update["bone_only_disease"] = derived(False, "visceral metastases documented",
+                                                  sources=state.visceral_metastases.sources)
+        elif bone_count is not None and met_count is not None:
+            update["bone_only_disease"] = derived(
+                bone_count == met_count, f"{bone_count} bone of {met_count} metastatic lesions",
+                sources=_src(state.bone_lesion_count, state.metastatic_lesion_count))
+    bone_only = update.get("bone_only_disease") or state.bone_only_disease
+    if state.visceral_metastases is None and bone_only is not None and bone_only.value:
+        update["visceral_metastases"] = derived(False, "metastases confined to bone", sources=bone_only.sources)
+
+    # Oligometastatic status counts lesions at all sites; bone-only disease lets the bone count stand in.
+    count_fact = state.metastatic_lesion_count
+    if count_fact is None and bone_only is not None and bone_only.value:
+        count_fact = state.bone_lesion_count
+    exact = _documented_count(count_fact)
+    lower = count_fact.value if _is_lower_bound(count_fact) else None
+    omd = oligometastatic.is_oligometastatic(exact, lower)
+    if omd is not None:
+        update["oligometastatic"] = derived(omd, f"{exact if exact is not None else f'at least {lower}'} "
+                                                 "metastatic lesion(s) (ESTRO-ASTRO: 1–5)",
+                                            sources=_src(count_fact))
+        update["polymetastatic"] = derived(not omd, "more than 5 metastatic lesions" if not omd
+                                           else "5 or fewer metastatic lesions", sources=_src(count_fact))
+        months_since_primary = None
+        if state.primary_diagnosis_date is not None:
+            months_since_primary = (state.as_of.date() - state.primary_diagnosis_date.value).days / 30.4375
+        classification = oligometastatic.classify_omd(
+            oligometastatic=omd,
+            history_polymetastatic=_value(state.history_polymetastatic),
+            history_treated_omd=_value(state.history_treated_omd),
+            months_since_primary_diagnosis=months_since_primary,
+            active_systemic_therapy=_value(state.active_systemic_therapy),
+            progressing=(state.disease_status.value == "progressing") if state.disease_status else None,
+        )
+        if classification.label:
+            update["omd_class"] = derived(classification.label, "ESTRO/EORTC classification: "
+                                          + " → ".join(classification.path),
+                                          inputs={"path": list(classification.path)},
+                                          sources=_src(state.history_polymetastatic, state.history_treated_omd,
+                                                       state.primary_diagnosis_date, state.active_systemic_therapy,
+                                                       state.disease_status))
+
+    staged = state.model_copy(update=update)
+    lesions = tuple(_derive_lesion(staged, lesion, warnings) for lesion in state.lesions)
+    update["lesions"] = lesions
+    _survival(state, update, lesions, ecog)
+    update.pop("_survival_sources", None)
+    update["warnings"] = tuple(warnings)
+    return state.model_copy(update=update)

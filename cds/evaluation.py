@@ -1,0 +1,251 @@
+"""Evaluate a clinical state against the ruleset: eligibility, recommendations, data gaps.
+
+Per lesion: (1) the eligibility criteria run and are aggregated into verdicts; (2) the
+recommendation rules run in phases, reading the facts and those verdicts; (3) fired rules
+become recommendations with regimens, BED, rationale and citations; (4) criteria and rules
+left *unknown* name the facts they miss as data gaps. The safety check runs last.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from cds import safety
+from cds.eligibility import aggregate, criterion_result
+from cds.lesion_facts import LesionFacts, lesion_facts
+from cds.output import (
+    Citation,
+    DataGap,
+    Eligibility,
+    Evaluation,
+    FactUsed,
+    Lesion,
+    PatientSummary,
+    Recommendation,
+    RegimenOut,
+    RulesetInfo,
+    WarningOut,
+)
+from cds.output import Link as LinkOut
+from cds.rationale import render, template_context
+from cds.rule_facts import PATIENT_FACTS, fact_extra, fact_label, gap_key
+from cds.rules_engine import conditions as cond
+from cds.rules_engine.loader import Rule, Ruleset, default_ruleset
+from cds.rules_engine.runner import Runner, make_runner
+from cds.rules_engine.schema import Regimen
+from cds.scores.bed import bed10, dose_per_fraction, is_nominal, round_bed
+from cds.state import LesionState, PatientState
+
+PRIORITY_ORDER = {"urgent": 0, "preferred": 1, "alternative": 2}
+
+
+def citations_for(ruleset: Ruleset, keys: Iterable[str]) -> tuple[Citation, ...]:
+    out = []
+    for key in dict.fromkeys(keys):
+        entry = ruleset.citations[key]
+        out.append(Citation(key=key, label=entry.label, url=entry.link(), verification=entry.verification))
+    return tuple(out)
+
+
+def regimen_out(regimen: Regimen) -> RegimenOut:
+    return RegimenOut(
+        dose_gy=regimen.dose_gy,
+        fractions=regimen.fractions,
+        bed10=round_bed(bed10(regimen.dose_gy, regimen.fractions)),
+        role=regimen.role,
+        dose_per_fraction_gy=round(dose_per_fraction(regimen.dose_gy, regimen.fractions), 2),
+        bed10_nominal=is_nominal(regimen.dose_gy, regimen.fractions) or None,
+        label=regimen.label,
+        elective_dose_gy=regimen.elective_dose_gy,
+        elective_bed10=(round_bed(bed10(regimen.elective_dose_gy, regimen.fractions))
+                        if regimen.elective_dose_gy else None),
+    )
+
+
+def facts_used(node: cond.Node, facts: LesionFacts) -> tuple[FactUsed, ...]:
+    out = []
+    for name in cond.facts_read(node):
+        value = facts.value(name)
+        if value is None:
+            continue
+        prov = facts.provenance.get(name)
+        out.append(FactUsed(
+            name=name, label=fact_label(name),
+            value=list(value) if isinstance(value, tuple) else value,
+            origin=prov.origin if prov else None,
+            sources=prov.sources if prov else (),
+            method=prov.method if prov else None,
+        ))
+    return tuple(out)
+
+
+class _Gaps:
+    """Data gaps merged by (fact, lesion); patient-level facts are reported once."""
+
+    def __init__(self) -> None:
+        self._needed: dict[tuple[str, str | None], dict[str, None]] = defaultdict(dict)
+        self._sites: dict[str, str] = {}
+        self._labels: dict[str, tuple[str, str | None]] = {}
+
+    def add(self, rule_fact: str, lesion: LesionState, needed_for: str) -> None:
+        patient_level = rule_fact in PATIENT_FACTS
+        key = (gap_key(rule_fact), None if patient_level else lesion.id)
+        self._needed[key][needed_for] = None
+        self._sites[lesion.id] = lesion.site
+        self._labels.setdefault(key[0], (fact_label(rule_fact), fact_extra(rule_fact).get("how")))
+
+    def result(self) -> tuple[DataGap, ...]:
+        gaps = []
+        for (fact, lesion_id), needed in sorted(self._needed.items(), key=lambda kv: (kv[0][1] or "", kv[0][0])):
+            label, how = self._labels[fact]
+            where = f" for {self._sites[lesion_id]}" if lesion_id and self._sites.get(lesion_id) not in (
+                None, "unspecified") else (" for the lesion with no documented site" if lesion_id else "")
+            gaps.append(DataGap(
+                fact=fact, lesion=lesion_id, needed_for=tuple(needed),
+                message=f"Document {label}{where}",
+                how_to_document=how,
+            ))
+        return tuple(gaps)
+
+
+def _evaluate_lesion(
+    state: PatientState, lesion: LesionState, ruleset: Ruleset, runner: Runner, gaps: _Gaps,
+) -> tuple[Lesion, list[Recommendation]]:
+    facts = lesion_facts(state, lesion)
+    context = template_context(state, lesion, facts)
+
+    criteria_truths = runner.criteria(facts.values)
+    eligibility: dict[str, Eligibility] = {}
+    verdicts: dict[str, str] = {}
+    for assessment in ruleset.assessments:
+        results = []
+        for criterion in assessment.criteria:
+            truth = criteria_truths[criterion.key]
+            missing = cond.missing_facts(criterion.condition, facts.values) if truth is None else ()
+            results.append(criterion_result(criterion, truth, missing, context))
+            for name in missing:
+                gaps.add(name, lesion, assessment.name)
+        status = aggregate(results)
+        verdicts[assessment.fact] = status
+        eligibility[assessment.name] = Eligibility(
+            status=status, criteria=tuple(results), title=assessment.spec.title,
+            citations=citations_for(ruleset, assessment.spec.citations),
+            links=tuple(LinkOut(label=link.label, url=link.url) for link in assessment.spec.links),
+        )
+
+    facts = lesion_facts(state, lesion, verdicts)
+    context.update(verdicts)
+    recommendations: list[Recommendation] = []
+    for phase in ruleset.phases:
+        truths = runner.rules(phase, facts.values)
+        for rule in ruleset.rules_in_phase(phase):
+            truth = truths[rule.id]
+            if truth is True:
+                recommendations.append(_recommendation(rule, lesion, facts, context, ruleset))
+            elif truth is None and rule.spec.report_gaps:
+                for name in cond.missing_facts(rule.condition, facts.values):
+                    gaps.add(name, lesion, rule.spec.recommend.code)
+
+    recommendations = merge_duplicates(recommendations)
+    caveat_truths = runner.caveats(facts.values)
+    for caveat in ruleset.caveats:
+        if caveat_truths[caveat.id] is not True:
+            continue
+        text = render(caveat.spec.text, context)
+        for i, rec in enumerate(recommendations):
+            if rec.code in caveat.spec.applies_to:
+                recommendations[i] = rec.model_copy(update={
+                    "rationale": f"{rec.rationale} {text}",
+                    "rules": (*rec.rules, caveat.id),
+                    "citations": _unique_citations((*rec.citations, *citations_for(ruleset, caveat.spec.citations))),
+                })
+
+    out_lesion = Lesion(id=lesion.id, site=lesion.site, region=lesion.region, levels=lesion.levels,
+                        bone=lesion.bone, eligibility=eligibility)
+    return out_lesion, recommendations
+
+
+def _unique_citations(citations: Iterable[Citation]) -> tuple[Citation, ...]:
+    return tuple({c.key: c for c in citations}.values())
+
+
+def merge_duplicates(recommendations: list[Recommendation]) -> list[Recommendation]:
+    """One recommendation per (code, reason) at a lesion; several rules may support it."""
+    merged: dict[tuple[str, str], Recommendation] = {}
+    for rec in sorted(recommendations, key=lambda r: PRIORITY_ORDER[r.priority]):
+        key = (rec.code, rec.reason)
+        first = merged.get(key)
+        if first is None:
+            merged[key] = rec
+            continue
+        regimens = {(r.dose_gy, r.fractions, r.role): r for r in (*first.regimens, *rec.regimens)}
+        facts = {f.name: f for f in (*first.facts, *rec.facts)}
+        merged[key] = first.model_copy(update={
+            "rationale": first.rationale if rec.rationale in first.rationale else f"{first.rationale} {rec.rationale}",
+            "regimens": tuple(regimens.values()),
+            "rules": (*first.rules, *rec.rules),
+            "citations": _unique_citations((*first.citations, *rec.citations)),
+            "facts": tuple(facts.values()),
+            "evidence_status": ("needs-clinical-review" if "needs-clinical-review" in
+                                (first.evidence_status, rec.evidence_status) else first.evidence_status),
+            "links": tuple({link.url: link for link in (*first.links, *rec.links)}.values()),
+        })
+    order = {id(rec): i for i, rec in enumerate(recommendations)}
+    return sorted(merged.values(), key=lambda r: order.get(id(r), 0))
+
+
+def _recommendation(rule: Rule, lesion: LesionState, facts: LesionFacts, context: dict[str, object],
+                    ruleset: Ruleset) -> Recommendation:
+    spec = rule.spec.recommend
+    return Recommendation(
+        code=spec.code,
+        reason=spec.reason,
+        lesion=lesion.id,
+        priority=spec.priority,
+        summary=render(spec.summary, context),
+        rationale=render(spec.rationale, context),
+        regimens=tuple(regimen_out(r) for r in spec.regimens),
+        rules=(rule.id,),
+        citations=citations_for(ruleset, rule.spec.citations),
+        evidence_status=rule.spec.evidence_status,
+        title=rule.spec.title,
+        facts=facts_used(rule.condition, facts),
+        links=tuple(LinkOut(label=link.label, url=link.url) for link in spec.links),
+    )
+
+
+def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: str = "durable") -> Evaluation:
+    """Evaluate a derived clinical state (see cds.derived_facts.derive)."""
+    ruleset = ruleset or default_ruleset()
+    runner = make_runner(ruleset, engine)
+    gaps = _Gaps()
+    lesions: list[Lesion] = []
+    recommendations: list[Recommendation] = []
+    for lesion in state.lesions:
+        out_lesion, recs = _evaluate_lesion(state, lesion, ruleset, runner, gaps)
+        lesions.append(out_lesion)
+        recommendations.extend(recs)
+
+    warnings = [WarningOut(resource=w.resource, message=w.message) for w in state.warnings]
+    if not state.lesions:
+        warnings.append(WarningOut(message="no bone metastasis found in the record; nothing to evaluate"))
+    recommendations, safety_warnings = safety.enforce(state, lesions, recommendations)
+    warnings.extend(safety_warnings)
+    lesion_order = {lesion.id: i for i, lesion in enumerate(lesions)}
+    recommendations.sort(key=lambda r: (lesion_order.get(r.lesion, 0), PRIORITY_ORDER[r.priority], r.rules))
+
+    return Evaluation(
+        patient=PatientSummary(
+            id=state.patient_id,
+            age=state.age.value if state.age else None,
+            sex=state.sex.value if state.sex else None,
+        ),
+        evaluated_at=state.as_of.isoformat().replace("+00:00", "Z"),
+        ruleset=RulesetInfo(version=ruleset.version, sha256=ruleset.sha256, engine=runner.name),
+        state=state.model_dump(mode="json", exclude_none=True),
+        lesions=tuple(lesions),
+        recommendations=tuple(recommendations),
+        data_gaps=gaps.result(),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,175 @@
+"""Flatten the clinical state into the record the rules read for one lesion (cds.rule_facts).
+
+Each value keeps a pointer to where it came from, so that a recommendation can name the
+patient facts it rests on together with their FHIR sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cds.anatomy import base_bone
+from cds.rule_facts import RANGE_FACTS, RuleFacts
+from cds.scores import bilsky
+from cds.state import Fact, LesionState, PatientState, ScoreEstimate
+
+
+@dataclass(frozen=True)
+class Provenance:
+    origin: str
+    sources: tuple[str, ...] = ()
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class LesionFacts:
+    values: dict[str, Any]
+    """The flat record (unknown facts absent)."""
+    provenance: dict[str, Provenance]
+
+    def value(self, name: str) -> Any:
+        """A rule-level value; for a range fact, the exact value or the (lo, hi) pair."""
+        if name in RANGE_FACTS:
+            lo, hi = (self.values.get(k) for k in RANGE_FACTS[name])
+            if lo is None:
+                return None
+            return lo if lo == hi else (lo, hi)
+        return self.values.get(name)
+
+
+def _put(values: dict[str, Any], prov: dict[str, Provenance], name: str, fact: Fact[Any] | None,
+         transform: Any = None) -> None:
+    if fact is None:
+        return
+    value = transform(fact.value) if transform else fact.value
+    if value is None:
+        return
+    values[name] = value
+    prov[name] = Provenance(fact.origin, fact.sources, fact.method)
+
+
+def _put_score(values: dict[str, Any], prov: dict[str, Provenance], name: str,
+               estimate: ScoreEstimate | None, band_name: str) -> None:
+    if estimate is None:
+        return
+    lo_name, hi_name = RANGE_FACTS[name]
+    values[lo_name], values[hi_name] = estimate.minimum, estimate.maximum
+    method = None
+    if estimate.total is None:
+        method = f"{estimate.name} {estimate.minimum}–{estimate.maximum}"
+        if estimate.missing:
+            method += f" ({', '.join(estimate.missing)} not documented)"
+    if estimate.note:
+        method = "; ".join(filter(None, (method, estimate.note)))
+    prov[name] = Provenance(estimate.origin, estimate.sources, method)
+    if estimate.band is not None:
+        values[band_name] = estimate.band
+        prov[band_name] = prov[name]
+
+
+def _put_count(values: dict[str, Any], prov: dict[str, Provenance], name: str, fact: Fact[int] | None) -> None:
+    if fact is None:
+        return
+    lo_name, hi_name = RANGE_FACTS[name]
+    values[lo_name] = fact.value
+    if not (fact.inputs and fact.inputs.get("lower_bound")):
+        values[hi_name] = fact.value
+    prov[name] = Provenance(fact.origin, fact.sources, fact.method)
+
+
+def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, str] | None = None) -> LesionFacts:
+    values: dict[str, Any] = {}
+    prov: dict[str, Provenance] = {}
+    put = lambda name, fact, transform=None: _put(values, prov, name, fact, transform)  # noqa: E731
+
+    put("age", state.age)
+    put("sex", state.sex)
+    put("histology", state.histology)
+    put("radiosensitivity", state.radiosensitivity)
+    put("histologically_confirmed", state.histologically_confirmed)
+    put("ecog", state.ecog)
+    if state.ecog is not None:
+        values["ecog_derived"] = state.ecog.derived
+    put("kps", state.kps)
+    if state.kps is not None:
+        put("kps_60_or_less", state.kps, lambda kps: kps <= 60)
+    elif state.ecog is not None:
+        put("kps_60_or_less", state.ecog, lambda ecog: ecog >= 2)
+    put("expected_survival_months", state.expected_survival_months)
+    put("survival_band", state.survival_band)
+    if state.expected_survival_months is not None:
+        values["survival_documented"] = not state.expected_survival_months.derived
+    _put_count(values, prov, "bone_lesion_count", state.bone_lesion_count)
+    _put_count(values, prov, "metastatic_lesion_count", state.metastatic_lesion_count)
+    put("oligometastatic", state.oligometastatic)
+    put("polymetastatic", state.polymetastatic)
+    put("visceral_metastases", state.visceral_metastases)
+    put("bone_only_disease", state.bone_only_disease)
+    put("disease_status", state.disease_status)
+    put("active_systemic_therapy", state.active_systemic_therapy)
+    put("restaging_imaging_age_days", state.restaging_imaging_age_days)
+    put("medically_operable", state.medically_operable)
+    put("primary_controlled", state.primary_controlled)
+    neuro = state.neurology
+    put("neurological_deficit", neuro.neurological_deficit)
+    put("ambulatory", neuro.ambulatory)
+    put("paraplegic", neuro.paraplegic)
+    put("paraplegia_hours", neuro.paraplegia_hours)
+    put("motor_deficit_days", neuro.motor_deficit_days)
+    put("omd_class", state.omd_class)
+
+    if lesion.region != "unspecified":
+        values["region"] = lesion.region
+        prov["region"] = Provenance("documented", lesion.sources)
+        if lesion.bone:
+            values["bone"] = base_bone(lesion.bone)
+            prov["bone"] = prov["region"]
+        if lesion.levels:
+            values["level_count"] = len(lesion.levels)
+            prov["level_count"] = prov["region"]
+    _put_score(values, prov, "sins", lesion.sins, "sins_band")
+    _put_score(values, prov, "mirels", lesion.mirels, "mirels_band")
+    put("bilsky_grade", lesion.bilsky_grade)
+    put("escc_high_grade", lesion.bilsky_grade, bilsky.is_high_grade)
+    put("cord_compression", lesion.cord_compression)
+    put("cauda_equina_only", lesion.cauda_equina_only)
+    put("compression_areas", lesion.compression_areas)
+    put("pathological_fracture", lesion.pathological_fracture)
+    put("impending_fracture", lesion.impending_fracture)
+    put("lesion_type", lesion.lesion_type)
+    put("size_cm", lesion.size_cm)
+    put("cortical_involvement", lesion.cortical_involvement)
+    put("pain_score", lesion.pain_score)
+    put("painful", lesion.painful)
+    put("posterior_elements", lesion.posterior_elements)
+    put("extraosseous_extension", lesion.extraosseous_extension)
+    put("contiguous_compartments", lesion.contiguous_compartments)
+    put("planned_surgery", lesion.planned_surgery)
+    put("postoperative", lesion.postoperative)
+    put("high_risk_site", lesion.high_risk_site)
+    put("near_cord", lesion.near_cord)
+    prior = lesion.prior_rt
+    if prior is not None:
+        put("prior_rt_at_site", prior.at_site)
+        if prior.at_site.value:
+            source = Provenance(prior.at_site.origin, prior.at_site.sources, prior.at_site.method)
+            extra = {
+                "prior_rt_dose_known": prior.dose_known,
+                "prior_rt_interval_months": prior.interval_months,
+                "prior_rt_stereotactic": prior.stereotactic,
+                "prior_cord_bed2": prior.cord_bed2,
+                "prior_cord_eqd2": prior.cord_eqd2,
+                "cord_bed2_headroom": None if prior.cord_bed2 is None else round(135.5 - prior.cord_bed2, 1),
+                "cord_eqd2_headroom": None if prior.cord_eqd2 is None else round(70.0 - prior.cord_eqd2, 1),
+            }
+            for name, value in extra.items():
+                if value is not None:
+                    values[name] = value
+                    prov[name] = source
+    for name, verdict in (verdicts or {}).items():
+        values[name] = verdict
+        prov[name] = Provenance("derived", (), "eligibility assessment")
+    # Only typed, validated values reach the engine (it coerces "8" >= 7 and 1 == true).
+    RuleFacts.model_validate(values, strict=True)
+    return LesionFacts(values, prov)

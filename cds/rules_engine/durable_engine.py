@@ -1,0 +1,69 @@
+"""durable_rules behind one process-wide lock, used through its C API only.
+
+See engineering/durable-rules.md: the stock ``Host`` runs timer threads that crash under a web
+server, session ids collide, sessions leak unless deleted, and ``delete_state`` segfaults on a
+session that never ran an action. So: rulesets are created once per process, every call holds
+the lock, each evaluation uses a fresh session id and deletes it in ``finally``, and no Python
+code runs inside the engine (fired rule names are collected and interpreted outside).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import durable_rules_engine as _engine
+
+from cds.rules_engine.compiler import FACT_TYPE, SENTINEL
+
+_LOCK = threading.Lock()
+_SESSION_IDS = itertools.count(1)
+_HANDLES: dict[str, int] = {}
+
+
+class EngineError(RuntimeError):
+    """durable_rules refused a ruleset or a fact."""
+
+
+def _create(name: str, definition: Mapping[str, Any]) -> int:
+    # Creating and deleting rulesets leaks memory: keep one handle per distinct ruleset per process.
+    if name not in _HANDLES:
+        try:
+            _HANDLES[name] = _engine.create_ruleset(name, json.dumps(definition, ensure_ascii=False))
+        except Exception as exc:  # the C core reports bare error numbers
+            raise EngineError(f"durable_rules rejected ruleset {name}: {exc}") from exc
+    return _HANDLES[name]
+
+
+class DurablePhase:
+    """The rulesets of one evaluation phase, created once per process."""
+
+    def __init__(self, name: str, rulesets: Sequence[Mapping[str, Any]]) -> None:
+        self.name = name
+        with _LOCK:
+            self._handles = [_create(f"{name}_{i}", rs) for i, rs in enumerate(rulesets)]
+
+    def fired(self, facts: Mapping[str, Any]) -> frozenset[str]:
+        """Names of the rules whose condition matches ``facts`` (sentinel excluded)."""
+        fired: set[str] = set()
+        with _LOCK:
+            for handle in self._handles:
+                sid = str(next(_SESSION_IDS))
+                fact = {**facts, "sid": sid, "id": "f", "t": FACT_TYPE}
+                try:
+                    result = _engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
+                    if result[0] not in (0,):
+                        raise EngineError(f"durable_rules did not accept the fact (code {result[0]})")
+                    state_handle = result[1]
+                    action = _engine.start_action_for_state(handle, state_handle)
+                    while action:
+                        fired.update(json.loads(action[1]).keys())
+                        message = _engine.complete_and_start_action(handle, state_handle)
+                        action = (None, message) if message else None
+                finally:
+                    _engine.delete_state(handle, sid)
+        fired.discard(SENTINEL)
+        return frozenset(fired)

@@ -1,0 +1,196 @@
+"""The shape of the rule files (YAML), validated with pydantic."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+RecommendationCode = Literal[
+    "surgical-referral", "ebrt-8gy-1fx", "ebrt-20gy-5fx", "ebrt-30gy-10fx", "sbrt", "sib-imrt",
+    "prophylactic-rt", "avoid",
+]
+REASONS: dict[str, frozenset[str] | None] = {
+    "surgical-referral": frozenset({"mescc-decompression", "spinal-instability", "impending-fracture",
+                                    "pathological-fracture"}),
+    "ebrt-8gy-1fx": frozenset({"uncomplicated-pain", "mescc-short-survival", "reirradiation", "prophylactic"}),
+    "ebrt-20gy-5fx": frozenset({"uncomplicated-pain", "mescc-short-survival", "reirradiation", "prophylactic",
+                                "mescc-non-surgical"}),
+    "ebrt-30gy-10fx": frozenset({"mescc-favourable-prognosis", "postoperative", "prophylactic"}),
+    "sbrt": frozenset({"spine-painful", "non-spine-painful", "oligometastatic", "radioresistant", "postoperative"}),
+    "sib-imrt": frozenset({"oligometastatic-breast"}),
+    "prophylactic-rt": frozenset({"high-risk-asymptomatic"}),
+    "avoid": None,  # free text naming what to avoid
+}
+Priority = Literal["urgent", "preferred", "alternative"]
+EvidenceStatus = Literal["reviewed", "needs-clinical-review"]
+RegimenRole = Literal["definitive", "postoperative", "boost", "elective", "alternative", "reirradiation",
+                      "avoid", "schedule-a", "schedule-b", "schedule-c"]
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Regimen(Strict):
+    dose_gy: float = Field(gt=0)
+    fractions: int = Field(gt=0)
+    role: RegimenRole = "definitive"
+    label: str | None = None
+    """E.g. 'PTV1 boost (lesion + 2 mm)'."""
+    elective_dose_gy: float | None = Field(default=None, gt=0)
+    """SIB-IMRT: the dose to the whole bone compartment (PTV2) in the same fractions."""
+
+
+class Citation(Strict):
+    label: str
+    reference: str
+    pmid: str | None = None
+    doi: str | None = None
+    nct: str | None = None
+    url: str | None = None
+    verification: Literal["verified", "partial", "unverified"] = "verified"
+    """✔ verified against an abstract/registry; ◐ partly; ○ from domain knowledge."""
+    note: str | None = None
+
+    def link(self) -> str | None:
+        if self.url:
+            return self.url
+        if self.pmid:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.nct:
+            return f"https://clinicaltrials.gov/study/{self.nct}"
+        return None
+
+
+class Link(Strict):
+    label: str
+    url: str
+
+
+class Recommend(Strict):
+    code: RecommendationCode
+    reason: str
+    priority: Priority
+    summary: str = Field(max_length=139)
+    rationale: str
+    regimens: tuple[Regimen, ...] = ()
+    links: tuple[Link, ...] = ()
+
+    @field_validator("reason")
+    @classmethod
+    def _reason(cls, value: str, info: Any) -> str:
+        code = info.data.get("code")
+        allowed = REASONS.get(code) if code else None
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"reason '{value}' is not one of {sorted(allowed)} for code '{code}'")
+        return value
+
+
+class RuleSpec(Strict):
+    id: str
+    title: str
+    version: int = Field(ge=1)
+    description: str
+    evidence_status: EvidenceStatus
+    citations: tuple[str, ...] = Field(min_length=1)
+    phase: int = Field(default=1, ge=1, le=3)
+    when: Any
+    recommend: Recommend
+    report_gaps: bool = True
+    """Name undocumented facts that block this rule as data gaps."""
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("rule ids are lower-case words joined by '-' and '.', e.g. 'mescc.surgical-candidate'")
+        return value
+
+
+class RuleFile(Strict):
+    area: str
+    title: str
+    description: str
+    sources: tuple[str, ...] = ()
+    rules: tuple[RuleSpec, ...] = Field(min_length=1)
+
+
+class CaveatSpec(Strict):
+    id: str
+    title: str
+    version: int = Field(ge=1)
+    description: str
+    evidence_status: EvidenceStatus
+    citations: tuple[str, ...] = Field(min_length=1)
+    applies_to: tuple[RecommendationCode, ...] = Field(min_length=1)
+    when: Any
+    text: str
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("caveat ids are lower-case words joined by '-' and '.', e.g. 'caveat.breast-omd'")
+        return value
+
+
+class CaveatsFile(Strict):
+    caveats: tuple[CaveatSpec, ...] = ()
+
+
+class CriterionDetail(Strict):
+    met: str
+    not_met: str
+    unknown: str | None = None
+
+
+class CriterionSpec(Strict):
+    id: str
+    kind: Literal["inclusion", "exclusion", "safety"]
+    title: str
+    requires: Any
+    detail: CriterionDetail
+    evidence_status: EvidenceStatus = "reviewed"
+    citations: tuple[str, ...] = ()
+    note: str | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("criterion ids are lower-case words joined by '-', e.g. 'no-prior-rt-at-site'")
+        return value
+
+
+class AssessmentFile(Strict):
+    assessment: str
+    title: str
+    description: str
+    citations: tuple[str, ...] = Field(min_length=1)
+    links: tuple[Link, ...] = ()
+    criteria: tuple[CriterionSpec, ...] = Field(min_length=1)
+
+
+class DefinitionSpec(Strict):
+    description: str
+    when: Any
+    evidence_status: EvidenceStatus = "reviewed"
+
+
+class DefinitionsFile(Strict):
+    definitions: dict[str, DefinitionSpec]
+
+
+class CitationsFile(Strict):
+    citations: dict[str, Citation]
+
+
+class RulesetManifest(Strict):
+    name: str
+    version: str
+    description: str

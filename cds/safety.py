@@ -1,0 +1,57 @@
+"""The last line of defence for the safety precedence of the decision criteria (§1).
+
+A lesion that is unstable (SINS ≥ 13), has high-grade ESCC without decompression, a
+pathological fracture or cord compression is never offered SBRT or SIB-IMRT as if it were
+uncomplicated (only postoperatively). The rules already encode this; the property tests show
+they never break it. If a rule change ever did, the offending recommendation is withheld here
+and the output says so, instead of reaching a clinician.
+"""
+
+from __future__ import annotations
+
+from cds.output import Lesion, Recommendation, WarningOut
+from cds.state import LesionState, PatientState
+
+ABLATIVE = frozenset({"sbrt", "sib-imrt"})
+
+
+def unsafe_reasons(lesion: LesionState) -> list[str]:
+    reasons = []
+    if lesion.sins is not None and lesion.sins.minimum >= 13:
+        reasons.append(f"unstable spine (SINS ≥ {lesion.sins.minimum})")
+    grade = lesion.bilsky_grade.value if lesion.bilsky_grade else None
+    postoperative = bool(lesion.postoperative and lesion.postoperative.value)
+    if grade in ("2", "3") and not postoperative:
+        reasons.append(f"high-grade ESCC (Bilsky {grade}) without decompression")
+    if lesion.pathological_fracture is not None and lesion.pathological_fracture.value:
+        reasons.append("pathological fracture")
+    if lesion.cord_compression is not None and lesion.cord_compression.value and not postoperative:
+        reasons.append("spinal cord compression")
+    return reasons
+
+
+def enforce(state: PatientState, lesions: list[Lesion], recommendations: list[Recommendation],
+            ) -> tuple[list[Recommendation], list[WarningOut]]:
+    warnings: list[WarningOut] = []
+    kept: list[Recommendation] = []
+    by_id = {lesion.id: lesion for lesion in state.lesions}
+    for rec in recommendations:
+        lesion = by_id.get(rec.lesion)
+        reasons = unsafe_reasons(lesion) if lesion else []
+        if rec.code in ABLATIVE and rec.reason != "postoperative" and reasons:
+            warnings.append(WarningOut(resource=rec.lesion, message=(
+                f"safety precedence withheld {rec.code} ({', '.join(rec.rules)}) at {lesion.site}: "  # type: ignore[union-attr]
+                f"{'; '.join(reasons)}. Please report this rule conflict.")))
+            continue
+        kept.append(rec)
+    for lesion_out in lesions:
+        lesion = by_id.get(lesion_out.id)
+        if lesion is None or not unsafe_reasons(lesion):
+            continue
+        for name in ABLATIVE:
+            verdict = lesion_out.eligibility.get(name)
+            if verdict is not None and verdict.status == "eligible":
+                warnings.append(WarningOut(resource=lesion_out.id, message=(
+                    f"{name} eligibility came out 'eligible' at {lesion.site} despite "
+                    f"{'; '.join(unsafe_reasons(lesion))}; treat it as ineligible and report this rule conflict.")))
+    return kept, warnings
