@@ -109,6 +109,22 @@ def _derive_lesion(state: PatientState, lesion: LesionState, warnings: list[Warn
         if lesion.near_cord is None:
             update["near_cord"] = derived(False, f"not a spinal lesion ({lesion.site})", sources=lesion.sources)
 
+    collapse = lesion.sins_components.get("collapse")
+    if lesion.pathological_fracture is None and lesion.region == "spine" and collapse is not None:
+        fractured = collapse.value in ("collapse-under-50", "collapse-50-or-more")
+        update["pathological_fracture"] = derived(
+            fractured, f"SINS vertebral body collapse: {collapse.value}"
+            + (" (pathological compression fracture)" if fractured else ""), sources=collapse.sources)
+
+    if (lesion.cauda_equina_only is None and lesion.region == "spine" and lesion.levels
+            and _value(update.get("cord_compression") or lesion.cord_compression) is True):
+        above_conus = any(anatomy.level_index(level) <= anatomy.level_index("L1") for level in lesion.levels)
+        update["cauda_equina_only"] = derived(
+            not above_conus,
+            f"compression at {lesion.site}: " + ("at the level of the spinal cord (conus at L1)" if above_conus
+                                                 else "below the conus (L1), cauda equina"),
+            sources=lesion.sources)
+
     if lesion.painful is None:
         if lesion.pain_score is not None:
             update["painful"] = derived(lesion.pain_score.value > 0, f"pain score {lesion.pain_score.value}/10",
@@ -141,6 +157,25 @@ def _derive_lesion(state: PatientState, lesion: LesionState, warnings: list[Warn
                 high_risk, "Gillespie high-risk criteria: " + (", ".join(met) if met else "none met"),
                 sources=staged.sources, inputs=criteria)
     return lesion.model_copy(update=update)
+
+
+def _compression_areas(lesions: tuple[LesionState, ...]) -> tuple[LesionState, ...]:
+    """Count separate compression areas when every spinal lesion's compression status is known."""
+    spinal = [lesion for lesion in lesions if lesion.region == "spine"]
+    compressing = [lesion for lesion in spinal if _value(lesion.cord_compression) is True]
+    if not compressing or any(lesion.cord_compression is None for lesion in spinal):
+        return lesions
+    if any(not lesion.levels for lesion in compressing):
+        return lesions
+    levels = [level for lesion in compressing for level in lesion.levels]
+    areas = len(anatomy.contiguous_groups(levels))
+    sources = tuple(s for lesion in compressing for s in lesion.sources)
+    return tuple(
+        lesion.model_copy(update={"compression_areas": derived(
+            areas, f"compressed levels {anatomy.level_range_label(levels)}", sources=sources)})
+        if lesion in compressing and lesion.compression_areas is None else lesion
+        for lesion in lesions
+    )
 
 
 def _survival(state: PatientState, update: dict[str, Any], lesions: tuple[LesionState, ...],
@@ -276,7 +311,7 @@ def derive(state: PatientState) -> PatientState:
                                                        state.disease_status))
 
     staged = state.model_copy(update=update)
-    lesions = tuple(_derive_lesion(staged, lesion, warnings) for lesion in state.lesions)
+    lesions = _compression_areas(tuple(_derive_lesion(staged, lesion, warnings) for lesion in state.lesions))
     update["lesions"] = lesions
     _survival(state, update, lesions, ecog)
     update.pop("_survival_sources", None)

@@ -29,11 +29,11 @@ from cds.output import (
 )
 from cds.output import Link as LinkOut
 from cds.rationale import render, template_context
-from cds.rule_facts import PATIENT_FACTS, fact_extra, fact_label, gap_key
+from cds.rule_facts import PATIENT_FACTS, fact_extra, fact_label, gap_key, recommended_fact
 from cds.rules_engine import conditions as cond
 from cds.rules_engine.loader import Rule, Ruleset, default_ruleset
 from cds.rules_engine.runner import Runner, make_runner
-from cds.rules_engine.schema import Regimen
+from cds.rules_engine.schema import REASONS, Regimen
 from cds.scores.bed import bed10, dose_per_fraction, is_nominal, round_bed
 from cds.state import LesionState, PatientState
 
@@ -124,9 +124,11 @@ def _evaluate_lesion(
             truth = criteria_truths[criterion.key]
             missing = cond.missing_facts(criterion.condition, facts.values) if truth is None else ()
             results.append(criterion_result(criterion, truth, missing, context))
-            for name in missing:
-                gaps.add(name, lesion, assessment.name)
         status = aggregate(results)
+        if status == "undetermined":  # once a criterion is not met, the unknown ones cannot matter
+            for result in results:
+                for name in result.missing:
+                    gaps.add(name, lesion, assessment.name)
         verdicts[assessment.fact] = status
         eligibility[assessment.name] = Eligibility(
             status=status, criteria=tuple(results), title=assessment.spec.title,
@@ -134,15 +136,19 @@ def _evaluate_lesion(
             links=tuple(LinkOut(label=link.label, url=link.url) for link in assessment.spec.links),
         )
 
-    facts = lesion_facts(state, lesion, verdicts)
+    extra: dict[str, object] = dict(verdicts)
     context.update(verdicts)
     recommendations: list[Recommendation] = []
     for phase in ruleset.phases:
+        if phase > 1:  # later phases know what earlier ones recommended
+            extra.update({recommended_fact(code): any(r.code == code for r in recommendations) for code in REASONS})
+        facts = lesion_facts(state, lesion, extra)
         truths = runner.rules(phase, facts.values)
         for rule in ruleset.rules_in_phase(phase):
             truth = truths[rule.id]
             if truth is True:
-                recommendations.append(_recommendation(rule, lesion, facts, context, ruleset))
+                demoted = rule.demote is not None and truths[rule.demote_key] is True
+                recommendations.append(_recommendation(rule, lesion, facts, context, ruleset, demoted))
             elif truth is None and rule.spec.report_gaps:
                 for name in cond.missing_facts(rule.condition, facts.values):
                     gaps.add(name, lesion, rule.spec.recommend.code)
@@ -196,15 +202,18 @@ def merge_duplicates(recommendations: list[Recommendation]) -> list[Recommendati
 
 
 def _recommendation(rule: Rule, lesion: LesionState, facts: LesionFacts, context: dict[str, object],
-                    ruleset: Ruleset) -> Recommendation:
+                    ruleset: Ruleset, demoted: bool = False) -> Recommendation:
     spec = rule.spec.recommend
+    rationale = render(spec.rationale, context)
+    if demoted and spec.demote_note:
+        rationale += " " + render(spec.demote_note, context)
     return Recommendation(
         code=spec.code,
         reason=spec.reason,
         lesion=lesion.id,
-        priority=spec.priority,
+        priority="alternative" if demoted else spec.priority,
         summary=render(spec.summary, context),
-        rationale=render(spec.rationale, context),
+        rationale=rationale,
         regimens=tuple(regimen_out(r) for r in spec.regimens),
         rules=(rule.id,),
         citations=citations_for(ruleset, rule.spec.citations),
@@ -233,7 +242,8 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
     recommendations, safety_warnings = safety.enforce(state, lesions, recommendations)
     warnings.extend(safety_warnings)
     lesion_order = {lesion.id: i for i, lesion in enumerate(lesions)}
-    recommendations.sort(key=lambda r: (lesion_order.get(r.lesion, 0), PRIORITY_ORDER[r.priority], r.rules))
+    recommendations.sort(key=lambda r: (lesion_order.get(r.lesion, 0), r.code == "avoid",
+                                        PRIORITY_ORDER[r.priority], r.rules))
 
     return Evaluation(
         patient=PatientSummary(

@@ -78,7 +78,7 @@ def _put_count(values: dict[str, Any], prov: dict[str, Provenance], name: str, f
     prov[name] = Provenance(fact.origin, fact.sources, fact.method)
 
 
-def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, str] | None = None) -> LesionFacts:
+def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, Any] | None = None) -> LesionFacts:
     values: dict[str, Any] = {}
     prov: dict[str, Provenance] = {}
     put = lambda name, fact, transform=None: _put(values, prov, name, fact, transform)  # noqa: E731
@@ -132,6 +132,9 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, s
     _put_score(values, prov, "mirels", lesion.mirels, "mirels_band")
     put("bilsky_grade", lesion.bilsky_grade)
     put("escc_high_grade", lesion.bilsky_grade, bilsky.is_high_grade)
+    if lesion.bilsky_grade is None and lesion.region not in ("spine", "unspecified"):
+        values["escc_high_grade"] = False  # epidural compression is a spinal finding
+        prov["escc_high_grade"] = Provenance("derived", lesion.sources, f"not a spinal lesion ({lesion.site})")
     put("cord_compression", lesion.cord_compression)
     put("cauda_equina_only", lesion.cauda_equina_only)
     put("compression_areas", lesion.compression_areas)
@@ -169,7 +172,7 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, s
                     prov[name] = source
     for name, verdict in (verdicts or {}).items():
         values[name] = verdict
-        prov[name] = Provenance("derived", (), "eligibility assessment")
+        prov[name] = Provenance("derived", (), "result of earlier rules")
     # Only typed, validated values reach the engine (it coerces "8" >= 7 and 1 == true).
     RuleFacts.model_validate(values, strict=True)
     return LesionFacts(values, prov)

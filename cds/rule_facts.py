@@ -171,6 +171,16 @@ class RuleFacts(BaseModel):
     eligibility_sbrt: Verdict | None = fact("SBRT eligibility")
     eligibility_mescc_surgery: Verdict | None = fact("candidacy for decompressive surgery (Patchell)")
 
+    # --- what earlier rule phases recommended at this lesion (known from phase 2 on) ----------
+    recommended_surgical_referral: bool | None = fact("surgical referral recommended by an earlier rule")
+    recommended_ebrt_8gy_1fx: bool | None = fact("8 Gy × 1 recommended by an earlier rule")
+    recommended_ebrt_20gy_5fx: bool | None = fact("20 Gy/5 recommended by an earlier rule")
+    recommended_ebrt_30gy_10fx: bool | None = fact("30 Gy/10 recommended by an earlier rule")
+    recommended_sbrt: bool | None = fact("SBRT recommended by an earlier rule")
+    recommended_sib_imrt: bool | None = fact("SIB-IMRT recommended by an earlier rule")
+    recommended_prophylactic_rt: bool | None = fact("prophylactic RT recommended by an earlier rule")
+    recommended_avoid: bool | None = fact("an 'avoid' output from an earlier rule")
+
 
 RANGE_FACTS: dict[str, tuple[str, str]] = {
     "sins": ("sins_min", "sins_max"),
@@ -212,6 +222,10 @@ def fact_extra(name: str) -> dict[str, Any]:
 def gap_key(name: str) -> str:
     """The documentable fact behind a rule fact (e.g. ``sins_min`` → ``sins``)."""
     return str(fact_extra(name).get("gap", name))
+
+
+def recommended_fact(code: str) -> str:
+    return "recommended_" + code.replace("-", "_")
 
 
 def verdict_fact(assessment: str) -> str:

@@ -72,6 +72,11 @@ class Rule:
     condition: cond.Node
     file: str
     area: str
+    demote: cond.Node | None = None
+
+    @property
+    def demote_key(self) -> str:
+        return f"{self.spec.id}/demote"
 
     @property
     def id(self) -> str:
@@ -378,8 +383,19 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
             check_template(rule.recommend.rationale, rel(path), where + " rationale", problems)
             node = _parse_condition(rule.when, rel(path), where, problems)
             node = expanded(node, rel(path), where) if node is not None else None
+            demote = None
+            if rule.recommend.demote_when is not None:
+                demote = _parse_condition(rule.recommend.demote_when, rel(path), where + " demote_when", problems)
+                demote = expanded(demote, rel(path), where + " demote_when") if demote is not None else None
+                if rule.recommend.demote_note:
+                    check_template(rule.recommend.demote_note, rel(path), where + " demote_note", problems)
+            for part in (node, demote):
+                early = [f for f in cond.facts_read(part) if f.startswith("recommended_")] if part else []
+                if early and rule.phase == 1:
+                    problems.append(Problem(rel(path), where, f"reads {', '.join(early)}, which is only known from "
+                                                              "phase 2 on: give the rule 'phase: 2' or later"))
             if node is not None:
-                rules.append(Rule(rule, node, rel(path), spec.area))
+                rules.append(Rule(rule, node, rel(path), spec.area, demote))
 
     caveats: list[Caveat] = []
     if (root / "caveats.yaml").exists():

@@ -41,7 +41,10 @@ class OracleRunner:
                 for a in self.ruleset.assessments for c in a.criteria}
 
     def rules(self, phase: int, facts: Mapping[str, Any]) -> Truths:
-        return {r.id: cond.evaluate(r.condition, facts) for r in self.ruleset.rules_in_phase(phase)}
+        truths = {r.id: cond.evaluate(r.condition, facts) for r in self.ruleset.rules_in_phase(phase)}
+        truths.update({r.demote_key: cond.evaluate(r.demote, facts)
+                       for r in self.ruleset.rules_in_phase(phase) if r.demote is not None})
+        return truths
 
     def caveats(self, facts: Mapping[str, Any]) -> Truths:
         return {c.id: cond.evaluate(c.condition, facts) for c in self.ruleset.caveats}
@@ -53,7 +56,9 @@ def compile_ruleset(ruleset: Ruleset) -> dict[str, tuple[list[CompiledCondition]
     compiled, rules = phase_rules((c.key, c.condition) for a in ruleset.assessments for c in a.criteria)
     phases["criteria"] = (compiled, chunk_rulesets(rules))
     for phase in ruleset.phases:
-        compiled, rules = phase_rules((r.id, r.condition) for r in ruleset.rules_in_phase(phase))
+        conditions = [(r.id, r.condition) for r in ruleset.rules_in_phase(phase)]
+        conditions += [(r.demote_key, r.demote) for r in ruleset.rules_in_phase(phase) if r.demote is not None]
+        compiled, rules = phase_rules(conditions)
         phases[f"phase-{phase}"] = (compiled, chunk_rulesets(rules))
     compiled, rules = phase_rules((c.id, c.condition) for c in ruleset.caveats)
     phases["caveats"] = (compiled, chunk_rulesets(rules))

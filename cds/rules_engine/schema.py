@@ -80,6 +80,10 @@ class Recommend(Strict):
     rationale: str
     regimens: tuple[Regimen, ...] = ()
     links: tuple[Link, ...] = ()
+    demote_when: Any = None
+    """When this condition is true the recommendation is only an alternative (e.g. SBRT is offered)."""
+    demote_note: str | None = None
+    """Appended to the rationale when demoted, e.g. 'SBRT is recommended for this lesion'."""
 
     @field_validator("reason")
     @classmethod

@@ -1,0 +1,1 @@
+"""Views of the evaluation contract: terminal text, Markdown, CSV rows (and HTML)."""
