@@ -33,7 +33,6 @@ import html
 import re
 import uuid
 from collections.abc import Iterable, Sequence
-from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, Self
@@ -118,6 +117,15 @@ def _slug(text: str) -> str:
 def _num(value: float) -> int | float:
     """Whole numbers as int so the JSON reads 2000, not 2000.0."""
     return int(value) if float(value).is_integer() else round(float(value), 3)
+
+
+def _clone(node: Any) -> Any:
+    """Deep copy of JSON data; several times faster than copy.deepcopy at cohort scale."""
+    if isinstance(node, dict):
+        return {k: _clone(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_clone(v) for v in node]
+    return node
 
 
 def _qty(value: float, unit: str) -> JSON:
@@ -273,6 +281,10 @@ class PatientBuilder:
             self.patient["text"] = _xhtml(narrative)
         self._resources.append(self.patient)
 
+    def __len__(self) -> int:
+        """Number of resources so far (Patient included)."""
+        return len(self._resources)
+
     # ---- plumbing ----------------------------------------------------------------------------
 
     @property
@@ -293,7 +305,8 @@ class PatientBuilder:
             return fhir_id(explicit)
         # One counter per kind keeps ids stable when unrelated facts are added or removed.
         n = self._counters[kind] = self._counters.get(kind, 0) + 1
-        return fhir_id(f"{self.patient_id}-{kind}-{n}")
+        raw = f"{self.patient_id}-{kind}-{n}"
+        return raw if len(raw) <= 64 and _ID_OK.search(raw) is None else fhir_id(raw)
 
     def _when(self, when: When) -> datetime | date:
         if when is None:
@@ -310,7 +323,9 @@ class PatientBuilder:
     @staticmethod
     def fmt(value: date | datetime) -> str:
         if isinstance(value, datetime):
-            return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            # isoformat is much faster than strftime, which matters at cohort scale.
+            utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+            return utc.isoformat(timespec="seconds")[:19] + "Z"
         return value.isoformat()
 
     def _add(self, resource: JSON) -> JSON:
@@ -368,13 +383,11 @@ class PatientBuilder:
             cond["meta"] = {"profile": [profile]}
         cond["clinicalStatus"] = {"coding": [{"system": CONDITION_CLINICAL, "code": clinical}]}
         if verification:
-            cond["verificationStatus"] = {
-                "coding": [{"system": CONDITION_VERIFICATION, "code": verification}]
-            }
+            cond["verificationStatus"] = {"coding": [{"system": CONDITION_VERIFICATION, "code": verification}]}
         cond["category"] = [{"coding": [{"system": t.CONDITION_CATEGORY, "code": category}]}]
         cond["code"] = _cc(code)
         if body_site:
-            cond["bodySite"] = deepcopy(list(body_site))
+            cond["bodySite"] = _clone(list(body_site))
         cond["subject"] = self.subject
         if onset is not False:
             cond["onsetDateTime"] = self._ts(onset)
@@ -428,8 +441,7 @@ class PatientBuilder:
                 code = t.MALE_BREAST
         else:
             raise ValueError(
-                f"histology {histology!r} has no code in the contract; "
-                f"choose one of {', '.join(t.PRIMARY_CODES)}"
+                f"histology {histology!r} has no code in the contract; choose one of {', '.join(t.PRIMARY_CODES)}"
             )
         verification = {True: "confirmed", False: "provisional", None: None}[confirmed]
         cond = self._condition(
@@ -476,13 +488,9 @@ class PatientBuilder:
             raise ValueError(f"ECOG must be 0–5, got {score}")
         answer = {"coding": [{"system": LOINC, "code": t.ECOG_ANSWERS[score]}]}
         value: JSON = (
-            {"valueCodeableConcept": answer}
-            if as_answer
-            else {"valueInteger": score, "interpretation": [answer]}
+            {"valueCodeableConcept": answer} if as_answer else {"valueInteger": score, "interpretation": [answer]}
         )
-        self._observation(
-            t.LOINC_ECOG, kind="ecog", when=when, category="survey", profile=t.PROFILE_ECOG, **value
-        )
+        self._observation(t.LOINC_ECOG, kind="ecog", when=when, category="survey", profile=t.PROFILE_ECOG, **value)
         return self
 
     def kps(self, score: int, *, when: When = None) -> Self:
@@ -518,9 +526,7 @@ class PatientBuilder:
         )
         return self
 
-    def lesion_counts(
-        self, *, bone: int | None = None, metastatic: int | None = None, when: When = None
-    ) -> Self:
+    def lesion_counts(self, *, bone: int | None = None, metastatic: int | None = None, when: When = None) -> Self:
         """LOCAL bone-lesion-count / metastatic-lesion-count from the latest imaging. They override
         counts derived from Conditions, so keep them consistent with the lesions you add."""
         if bone is not None:
@@ -803,9 +809,7 @@ class PatientBuilder:
     def bilsky(self, les: Lesion, grade: BilskyGrade, *, when: When = None) -> Self:
         """Bilsky ESCC grade as LOCAL escc-<grade> (a label: "1c" never becomes 1)."""
         _check("Bilsky grade", grade, _BILSKY)
-        self._local_obs(
-            "bilsky-grade", focus=les, when=when, valueCodeableConcept=_cc(_local(f"escc-{grade}"))
-        )
+        self._local_obs("bilsky-grade", focus=les, when=when, valueCodeableConcept=_cc(_local(f"escc-{grade}")))
         return self
 
     def cord_compression(
@@ -838,24 +842,18 @@ class PatientBuilder:
     ) -> None:
         concepts = [site_body_sites(level)[0][0] for level in levels] if levels else list(les.body_site)
         onset: When | Literal[False] = timedelta(days=onset_days_ago) if onset_days_ago is not None else False
-        self._condition(
-            code, kind=kind, category="encounter-diagnosis", body_site=concepts, onset=onset, evidence=les
-        )
+        self._condition(code, kind=kind, category="encounter-diagnosis", body_site=concepts, onset=onset, evidence=les)
 
     def no_cord_compression(self, les: Lesion, *, when: When = None) -> Self:
         """Documents the absence of MESCC at the lesion (LOCAL mescc, valueBoolean false)."""
         self._local_obs("mescc", focus=les, when=when, valueBoolean=False)
         return self
 
-    def pathological_fracture(
-        self, les: Lesion, present: bool = True, *, onset_days_ago: float | None = None
-    ) -> Self:
+    def pathological_fracture(self, les: Lesion, present: bool = True, *, onset_days_ago: float | None = None) -> Self:
         """present → Condition SNOMED 268029009 at the site; absent → LOCAL pathological-fracture
         Observation valueBoolean false with focus."""
         if present:
-            onset: When | Literal[False] = (
-                timedelta(days=onset_days_ago) if onset_days_ago is not None else False
-            )
+            onset: When | Literal[False] = timedelta(days=onset_days_ago) if onset_days_ago is not None else False
             self._condition(
                 t.PATHOLOGICAL_FRACTURE,
                 kind="fracture",
@@ -885,9 +883,7 @@ class PatientBuilder:
             if answer is None:
                 continue
             _check(f"Mirels {key}", answer, MIRELS_POINTS[key])
-            components.append(
-                {"code": _cc(_local(f"mirels-{key}")), "valueCodeableConcept": _cc(_local(answer))}
-            )
+            components.append({"code": _cc(_local(f"mirels-{key}")), "valueCodeableConcept": _cc(_local(answer))})
         if total is None and not components:
             raise ValueError("Mirels needs a total or at least one component")
         value: JSON = {}
@@ -960,7 +956,7 @@ class PatientBuilder:
             "reasonReference": [{"reference": les.reference}],
         }
         if les.body_site:
-            req["bodySite"] = deepcopy(list(les.body_site))
+            req["bodySite"] = _clone(list(les.body_site))
         self._add(req)
         return self
 
@@ -976,7 +972,7 @@ class PatientBuilder:
             "reasonReference": [{"reference": les.reference}],
         }
         if les.body_site:
-            proc["bodySite"] = deepcopy(list(les.body_site))
+            proc["bodySite"] = _clone(list(les.body_site))
         self._add(proc)
         return self
 
@@ -1002,9 +998,7 @@ class PatientBuilder:
         end: date = on if on is not None else (self.now - timedelta(days=days_ago or 0)).date()
         concepts, label, lesion = self._sites(site)
         proc_id = self._next_id("rt-course", id)
-        extensions: list[JSON] = [
-            {"url": t.EXT_PROCEDURE_INTENT, "valueCodeableConcept": _cc(t.PALLIATIVE_INTENT)}
-        ]
+        extensions: list[JSON] = [{"url": t.EXT_PROCEDURE_INTENT, "valueCodeableConcept": _cc(t.PALLIATIVE_INTENT)}]
         if reirradiation is not None:
             extensions.append({"url": t.EXT_REIRRADIATION, "valueBoolean": reirradiation})
         if fractions is not None:
@@ -1020,7 +1014,7 @@ class PatientBuilder:
                 "patient": self.subject,
             }
             if concepts:
-                volume["location"] = deepcopy(concepts[0])
+                volume["location"] = _clone(concepts[0])
             self._add(volume)
             dose: list[JSON] = [
                 {
@@ -1036,9 +1030,7 @@ class PatientBuilder:
                 dose.append({"url": "fractionsDelivered", "valueUnsignedInt": fractions})
             extensions.append({"url": t.EXT_DOSE_DELIVERED, "extension": dose})
         code = t.RT_STEREOTACTIC if stereotactic else t.RT_COURSE
-        regimen = (
-            f" {_num(dose_gy)} Gy" + (f" in {fractions} fractions" if fractions else "") if dose_gy else ""
-        )
+        regimen = f" {_num(dose_gy)} Gy" + (f" in {fractions} fractions" if fractions else "") if dose_gy else ""
         proc: JSON = {
             "resourceType": "Procedure",
             "id": proc_id,
@@ -1055,7 +1047,7 @@ class PatientBuilder:
         else:
             proc["performedDateTime"] = end.isoformat()
         if concepts:
-            proc["bodySite"] = deepcopy(concepts)
+            proc["bodySite"] = _clone(concepts)
         if lesion is not None:
             proc["reasonReference"] = [{"reference": lesion.reference}]
         self._add(proc)
@@ -1074,9 +1066,7 @@ class PatientBuilder:
         self._condition(code, kind=name, onset=onset)
         return self
 
-    def vital_signs(
-        self, values: dict[str, float], *, when: When = None, encounter: str | None = None
-    ) -> Self:
+    def vital_signs(self, values: dict[str, float], *, when: When = None, encounter: str | None = None) -> Self:
         """Vital-sign Observations (keys of terminology.VITALS, plus 'systolic'/'diastolic' as
         one blood-pressure panel)."""
         extra = {"encounter": {"reference": encounter}} if encounter else {}
@@ -1145,7 +1135,7 @@ class PatientBuilder:
 
     def resources(self, *, copy: bool = True) -> list[JSON]:
         """Every resource, Patient first. Copies by default so callers may mutate them."""
-        return deepcopy(self._resources) if copy else list(self._resources)
+        return _clone(self._resources) if copy else list(self._resources)
 
     def full_url(self, resource: JSON) -> str:
         return f"{self.base_url}{resource['resourceType']}/{resource['id']}"
@@ -1201,9 +1191,7 @@ class PatientBuilder:
         for r in self._resources:
             if r["resourceType"] in wanted or r["resourceType"] in extra:
                 mode = "match" if r["resourceType"] in wanted else "include"
-                entries.append(
-                    {"fullUrl": self.full_url(r), "resource": deepcopy(r), "search": {"mode": mode}}
-                )
+                entries.append({"fullUrl": self.full_url(r), "resource": _clone(r), "search": {"mode": mode}})
         return {
             "resourceType": "Bundle",
             "type": "searchset",
@@ -1214,7 +1202,7 @@ class PatientBuilder:
     def prefetch(self) -> JSON:
         """The CDS Hooks prefetch map: the Patient and one searchset Bundle per query."""
         return {
-            "patient": deepcopy(self.patient),
+            "patient": _clone(self.patient),
             "conditions": self._searchset(["Condition"]),
             "observations": self._searchset(["Observation"]),
             "procedures": self._searchset(["Procedure"], include=["BodyStructure"]),
@@ -1280,7 +1268,7 @@ class PatientBuilder:
             "note": [{"text": note}],
         }
         if concepts:
-            req["bodySite"] = deepcopy(concepts)
+            req["bodySite"] = _clone(concepts)
         if lesion is not None:
             req["reasonReference"] = [{"reference": lesion.reference}]
         return req

@@ -84,9 +84,7 @@ def _ex01(as_of: date) -> PatientBuilder:
     b.medically_operable(True).primary_controlled(True).history(polymetastatic=False, treated_omd=False)
     b.neurology(deficit=True, ambulatory=True, motor_deficit_days=0.5)
     b.no_prior_radiotherapy()
-    t8 = b.bone_metastasis(
-        "T8", note="Lytic T8 metastasis with epidural extension, cord compressed without CSF."
-    )
+    t8 = b.bone_metastasis("T8", note="Lytic T8 metastasis with epidural extension, cord compressed without CSF.")
     b.lesion_type(t8, "lytic").lesion_size(t8, cm=3.1).pain(t8, 6)
     # SINS 6 (semi-rigid 1, occasional 1, lytic 2, normal 0, >50% body 1, unilateral 1): stable,
     # so the only surgical indication is the compression.
@@ -100,9 +98,7 @@ def _ex01(as_of: date) -> PatientBuilder:
 
 
 def _ex02(as_of: date) -> PatientBuilder:
-    b = PatientBuilder(
-        "ex02-mescc-short-survival", as_of=as_of, age=71, sex="male", name=("Walter", "Brandt")
-    )
+    b = PatientBuilder("ex02-mescc-short-survival", as_of=as_of, age=71, sex="male", name=("Walter", "Brandt"))
     b.narrative(
         "71-year-old man, non-small-cell lung cancer diagnosed February 2026, liver and adrenal "
         "metastases, progressing on chemo-immunotherapy. Admitted 12 days ago; bedbound since 4 days "
@@ -241,9 +237,7 @@ def _ex06(as_of: date) -> PatientBuilder:
     ilium = b.bone_metastasis("left ilium")
     b.no_prior_radiotherapy(ilium)
     b.lesion_type(ilium, "mixed").lesion_size(ilium, cm=2.5).pain(ilium, 4)
-    b.pathological_fracture(ilium, present=False).contiguous_compartments(ilium, 1).planned_surgery(
-        ilium, False
-    )
+    b.pathological_fracture(ilium, present=False).contiguous_compartments(ilium, 1).planned_surgery(ilium, False)
     return b
 
 
@@ -322,9 +316,7 @@ def _ex09(as_of: date) -> PatientBuilder:
     b.lesion_type(l2, "lytic").lesion_size(l2, cm=2.8).pain(l2, 6).posterior_elements(l2, False)
     b.extraosseous_extension(l2, False).contiguous_compartments(l2, 1).planned_surgery(l2, False)
     rib = b.bone_metastasis("left rib")
-    b.lesion_type(rib, "lytic").lesion_size(rib, cm=1.4).pain(rib, 2).pathological_fracture(
-        rib, present=False
-    )
+    b.lesion_type(rib, "lytic").lesion_size(rib, cm=1.4).pain(rib, 2).pathological_fracture(rib, present=False)
     b.contiguous_compartments(rib, 1).planned_surgery(rib, False)
     return b
 
@@ -355,9 +347,7 @@ def _ex12(as_of: date) -> PatientBuilder:
     b.ecog(2).kps(60).expected_survival(months=10)
     b.lesion_counts(bone=4, metastatic=7)
     b.visceral_metastasis("adrenal").visceral_metastasis("lung").nodal_metastasis("mediastinal-nodes")
-    b.disease_status("progressing").systemic_therapy(
-        True, drugs=["osimertinib"]
-    ).prior_palliative_chemo_courses(0)
+    b.disease_status("progressing").systemic_therapy(True, drugs=["osimertinib"]).prior_palliative_chemo_courses(0)
     b.restaging_imaging(days_ago=5, modality="CT").restaging_imaging(days_ago=1, modality="MRI", study=False)
     b.medically_operable(True).primary_controlled(False)
     b.neurology(deficit=True, ambulatory=True, motor_deficit_days=2)
@@ -369,9 +359,7 @@ def _ex12(as_of: date) -> PatientBuilder:
     b.bilsky(t4, "3").cord_compression(t4, onset_days_ago=2).pathological_fracture(t4, present=False)
     b.lesion_type(t4, "lytic").pain(t4, 5)
     rib = b.bone_metastasis("right rib")
-    b.lesion_type(rib, "lytic").lesion_size(rib, cm=2.0).pain(rib, 6).pathological_fracture(
-        rib, present=False
-    )
+    b.lesion_type(rib, "lytic").lesion_size(rib, cm=2.0).pain(rib, 6).pathological_fracture(rib, present=False)
     b.impending_fracture(rib, False)
     shaft = b.bone_metastasis("left femoral shaft")
     # Mirels 10: lower limb 2 + functional 3 + lytic 3 + 1/3–2/3 cortex 2.
@@ -379,9 +367,7 @@ def _ex12(as_of: date) -> PatientBuilder:
     b.lesion_type(shaft, "lytic").lesion_size(shaft, cm=3.5).cortical_involvement(shaft, "one-to-two-thirds")
     b.pain(shaft, 7).pathological_fracture(shaft, present=False)
     ilium = b.bone_metastasis("left ilium")
-    b.lesion_type(ilium, "mixed").lesion_size(ilium, cm=1.5).pain(ilium, 0).pathological_fracture(
-        ilium, present=False
-    )
+    b.lesion_type(ilium, "mixed").lesion_size(ilium, cm=1.5).pain(ilium, 0).pathological_fracture(ilium, present=False)
     b.medication("dexamethasone", authored=as_of, dosage="16 mg daily").medication("oxycodone")
     return b
 
@@ -453,14 +439,10 @@ def _ex15(as_of: date) -> PatientBuilder:
     b.neurology(deficit=False, ambulatory=True)
     b.no_prior_radiotherapy()
     scap = b.bone_metastasis("left scapula")
-    b.lesion_type(scap, "mixed").lesion_size(scap, cm=2.8).pain(scap, 6).pathological_fracture(
-        scap, present=False
-    )
+    b.lesion_type(scap, "mixed").lesion_size(scap, cm=2.8).pain(scap, 6).pathological_fracture(scap, present=False)
     b.extraosseous_extension(scap, False).contiguous_compartments(scap, 1).planned_surgery(scap, False)
     rib = b.bone_metastasis("right rib")
-    b.lesion_type(rib, "blastic").lesion_size(rib, cm=1.0).pain(rib, 0).pathological_fracture(
-        rib, present=False
-    )
+    b.lesion_type(rib, "blastic").lesion_size(rib, cm=1.0).pain(rib, 0).pathological_fracture(rib, present=False)
     b.contiguous_compartments(rib, 1).planned_surgery(rib, False)
     return b
 
@@ -476,9 +458,7 @@ def _ex16(as_of: date) -> PatientBuilder:
     b.ecog(1).kps(80).expected_survival(months=24)
     b.lesion_counts(bone=1, metastatic=1).disease_status("stable")
     b.systemic_therapy(False).prior_palliative_chemo_courses(0)
-    b.restaging_imaging(days_ago=40, modality="CT", report=False).restaging_imaging(
-        days_ago=3, modality="MRI"
-    )
+    b.restaging_imaging(days_ago=40, modality="CT", report=False).restaging_imaging(days_ago=3, modality="MRI")
     b.medically_operable(True).primary_controlled(True).history(polymetastatic=False, treated_omd=False)
     b.neurology(deficit=False, ambulatory=True)
     b.no_prior_radiotherapy()
@@ -793,8 +773,7 @@ EXAMPLES: tuple[Example, ...] = (
     ),
     Example(
         "13-myeloma-mescc-radiosensitive.json",
-        "Myeloma, MESCC at T9 (Bilsky 2), deficit 3 days, ambulatory, ECOG 2, expected survival "
-        "24 months, operable",
+        "Myeloma, MESCC at T9 (Bilsky 2), deficit 3 days, ambulatory, ECOG 2, expected survival 24 months, operable",
         _ex13,
         (
             LesionExpectation(
@@ -858,8 +837,7 @@ EXAMPLES: tuple[Example, ...] = (
     ),
     Example(
         "16-postoperative-renal-spine.json",
-        "Renal cell carcinoma, L1 decompression and stabilisation 4 weeks ago, no deficit, ECOG 1, "
-        "solitary lesion",
+        "Renal cell carcinoma, L1 decompression and stabilisation 4 weeks ago, no deficit, ECOG 1, solitary lesion",
         _ex16,
         (
             LesionExpectation(

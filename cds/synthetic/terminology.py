@@ -69,9 +69,7 @@ PRIMARY_CODES: Final[dict[str, Code]] = {
     # Deliberately unmappable: the contract turns it into histology "unknown" plus a data gap.
     "unknown": Code(ICD10CM, "C80.1", "Malignant (primary) neoplasm, unspecified"),
 }
-MALE_BREAST: Final = Code(
-    ICD10CM, "C50.929", "Malignant neoplasm of unspecified site of unspecified male breast"
-)
+MALE_BREAST: Final = Code(ICD10CM, "C50.929", "Malignant neoplasm of unspecified site of unspecified male breast")
 # The contract's SNOMED alternatives, for builders that want SNOMED-coded primaries.
 PRIMARY_SNOMED: Final[dict[str, Code]] = {
     "breast": Code(SNOMED, "254837009", "Malignant neoplasm of breast"),
@@ -92,13 +90,9 @@ VISCERAL_CODES: Final[dict[str, Code]] = {
     "adrenal": Code(ICD10CM, "C79.70", "Secondary malignant neoplasm of unspecified adrenal gland"),
     "peritoneum": Code(ICD10CM, "C78.6", "Secondary malignant neoplasm of retroperitoneum and peritoneum"),
     # Nodal disease is not visceral (contract: C77.* is its own class).
-    "lymph-node": Code(
-        ICD10CM, "C77.9", "Secondary and unspecified malignant neoplasm of lymph node, unspecified"
-    ),
+    "lymph-node": Code(ICD10CM, "C77.9", "Secondary and unspecified malignant neoplasm of lymph node, unspecified"),
     "mediastinal-nodes": Code(ICD10CM, "C77.1", "Secondary malignant neoplasm of intrathoracic lymph nodes"),
-    "axillary-nodes": Code(
-        ICD10CM, "C77.3", "Secondary malignant neoplasm of axilla and upper limb lymph nodes"
-    ),
+    "axillary-nodes": Code(ICD10CM, "C77.3", "Secondary malignant neoplasm of axilla and upper limb lymph nodes"),
 }
 
 CORD_COMPRESSION: Final = Code(SNOMED, "71286001", "Spinal cord compression")
@@ -119,9 +113,7 @@ LOINC_DISEASE_STATUS: Final = Code(LOINC, "97509-4", "Cancer disease progression
 LOINC_PAIN: Final = Code(LOINC, "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
 LOINC_RECEPTORS: Final[dict[str, Code]] = {
     "er": Code(LOINC, "85337-4", "Estrogen receptor Ag [Presence] in Breast cancer specimen by Immune stain"),
-    "pr": Code(
-        LOINC, "85339-0", "Progesterone receptor Ag [Presence] in Breast cancer specimen by Immune stain"
-    ),
+    "pr": Code(LOINC, "85339-0", "Progesterone receptor Ag [Presence] in Breast cancer specimen by Immune stain"),
     "her2": Code(LOINC, "48676-1", "HER2 [Interpretation] in Tissue"),
 }
 LOINC_IMAGING_STUDY: Final = Code(LOINC, "18748-4", "Diagnostic imaging study")
@@ -169,9 +161,7 @@ VITALS: Final[dict[str, Measure]] = {
     "heart-rate": Measure("8867-4", "Heart rate", "/min", 80, 12, 0),
     "respiratory-rate": Measure("9279-1", "Respiratory rate", "/min", 16, 2.5, 0),
     "body-temperature": Measure("8310-5", "Body temperature", "Cel", 36.8, 0.4, 1),
-    "oxygen-saturation": Measure(
-        "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%", 96, 2, 0
-    ),
+    "oxygen-saturation": Measure("59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry", "%", 96, 2, 0),
     "body-weight": Measure("29463-7", "Body weight", "kg", 72, 14, 1),
 }
 BLOOD_PRESSURE_PANEL: Final = Code(LOINC, "85354-9", "Blood pressure panel with all children optional")
@@ -180,9 +170,7 @@ DIASTOLIC: Final = Measure("8462-4", "Diastolic blood pressure", "mm[Hg]", 78, 1
 
 LABS: Final[dict[str, Measure]] = {
     "haemoglobin": Measure("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 11.8, 1.6, 1),
-    "leukocytes": Measure(
-        "6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", 6.8, 2.2, 1
-    ),
+    "leukocytes": Measure("6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", 6.8, 2.2, 1),
     "platelets": Measure("777-3", "Platelets [#/volume] in Blood by Automated count", "10*3/uL", 240, 70, 0),
     "creatinine": Measure("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 0.95, 0.25, 2),
     "calcium": Measure("17861-6", "Calcium [Mass/volume] in Serum or Plasma", "mg/dL", 9.6, 0.7, 1),
@@ -194,13 +182,9 @@ LABS: Final[dict[str, Measure]] = {
     "potassium": Measure("2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", 4.2, 0.4, 1),
 }
 TUMOUR_MARKER_LABS: Final[dict[str, Measure]] = {
-    "prostate": Measure(
-        "2857-1", "Prostate specific Ag [Mass/volume] in Serum or Plasma", "ng/mL", 40, 30, 1
-    ),
+    "prostate": Measure("2857-1", "Prostate specific Ag [Mass/volume] in Serum or Plasma", "ng/mL", 40, 30, 1),
     "breast": Measure("6875-9", "Cancer Ag 15-3 [Units/volume] in Serum or Plasma", "U/mL", 60, 40, 0),
-    "colorectal": Measure(
-        "2039-6", "Carcinoembryonic Ag [Mass/volume] in Serum or Plasma", "ng/mL", 25, 20, 1
-    ),
+    "colorectal": Measure("2039-6", "Carcinoembryonic Ag [Mass/volume] in Serum or Plasma", "ng/mL", 25, 20, 1),
 }
 
 COMORBIDITIES: Final[dict[str, Code]] = {

@@ -44,9 +44,7 @@ def kitchen_sink() -> tuple[PatientBuilder, list[JSON]]:
     b.disease_status("progressing")
     b.systemic_therapy(True, drugs=["letrozole", "palbociclib"]).systemic_therapy(False, drugs=["paclitaxel"])
     b.prior_palliative_chemo_courses(1).hospitalised(days_ago=20)
-    b.restaging_imaging(days_ago=14, modality="PET-CT").restaging_imaging(
-        days_ago=3, modality="MRI", study=False
-    )
+    b.restaging_imaging(days_ago=14, modality="PET-CT").restaging_imaging(days_ago=3, modality="MRI", study=False)
     b.medically_operable(True).primary_controlled(True).history(polymetastatic=False, treated_omd=True)
     b.neurology(deficit=True, ambulatory=True, motor_deficit_days=2, paraplegia_hours=30)
     neck = b.bone_metastasis("left femoral neck")
@@ -161,9 +159,7 @@ def test_primary_codes_map_back_to_the_histology(histology: Any, coding: Any) ->
     b.primary_cancer(histology, coding=coding)
     (cond,) = [r for r in b.resources() if r["resourceType"] == "Condition"]
     (c,) = cond["code"]["coding"]
-    mapped = (
-        _icd_histology(c["code"]) if c["system"] == ICD10CM else codelist("primary_snomed").get(c["code"])
-    )
+    mapped = _icd_histology(c["code"]) if c["system"] == ICD10CM else codelist("primary_snomed").get(c["code"])
     assert mapped == (None if histology == "unknown" else histology)
 
 
@@ -204,9 +200,7 @@ def test_condition_codes_are_the_contracts(sink: tuple[PatientBuilder, list[JSON
 
 
 def test_noise_codes_never_collide_with_fact_codes() -> None:
-    fact_codes = set(codelist("radiotherapy_procedure")["snomed"]) | set(
-        codelist("surgical_procedure")["snomed"]
-    )
+    fact_codes = set(codelist("radiotherapy_procedure")["snomed"]) | set(codelist("surgical_procedure")["snomed"])
     fact_codes |= {
         t.CORD_COMPRESSION.code,
         t.PARAPLEGIA.code,
@@ -236,9 +230,7 @@ def test_patient_and_time_conventions(sink: tuple[PatientBuilder, list[JSON]]) -
     assert onset["valueDateTime"] == "2026-11-18T00:00:00Z"
     ecogs = by_code(resources, t.LOINC_ECOG.code)
     assert [e["effectiveDateTime"] for e in ecogs] == ["2026-11-19T09:00:00Z", "2026-11-17T00:00:00Z"]
-    assert (
-        ecogs[0]["valueInteger"] == 1 and ecogs[1]["valueCodeableConcept"]["coding"][0]["code"] == "LA9624-3"
-    )
+    assert ecogs[0]["valueInteger"] == 1 and ecogs[1]["valueCodeableConcept"]["coding"][0]["code"] == "LA9624-3"
     # Nothing is dated after the evaluation instant.
     for r in resources:
         for key in ("effectiveDateTime", "onsetDateTime", "recordedDate", "performedDateTime", "started"):
@@ -279,9 +271,7 @@ def test_lesion_sites_and_laterality(sink: tuple[PatientBuilder, list[JSON]]) ->
     conditions = {r["id"]: r for r in b.resources() if r["resourceType"] == "Condition"}
     assert "bodySite" not in conditions[nos.id]
     # Linked to the primary even though it was created first.
-    assert conditions[early.id]["extension"][0]["valueReference"]["reference"].startswith(
-        "Condition/pt-sink-primary"
-    )
+    assert conditions[early.id]["extension"][0]["valueReference"]["reference"].startswith("Condition/pt-sink-primary")
 
 
 def test_sins_and_mirels_components(sink: tuple[PatientBuilder, list[JSON]]) -> None:
@@ -331,9 +321,7 @@ def test_surgery_and_radiotherapy(sink: tuple[PatientBuilder, list[JSON]]) -> No
     assert t8["code"]["coding"][0]["code"] == t.RT_COURSE.code
     assert t8["performedPeriod"] == {"start": "2025-10-10", "end": "2025-10-16"}
     dose = next(e for e in t8["extension"] if e["url"] == t.EXT_DOSE_DELIVERED)["extension"]
-    assert {
-        e["url"]: e.get("valueQuantity", e.get("valueUnsignedInt")) for e in dose if e["url"] != "volume"
-    } == {
+    assert {e["url"]: e.get("valueQuantity", e.get("valueUnsignedInt")) for e in dose if e["url"] != "volume"} == {
         "totalDoseDelivered": {
             "value": 2000,
             "unit": "cGy",
@@ -344,10 +332,7 @@ def test_surgery_and_radiotherapy(sink: tuple[PatientBuilder, list[JSON]]) -> No
     }
     volume_ref = next(e for e in dose if e["url"] == "volume")["valueReference"]["reference"]
     assert any(f"BodyStructure/{r['id']}" == volume_ref for r in resources)
-    assert (
-        neck["code"]["coding"][0]["code"] == t.RT_STEREOTACTIC.code
-        and neck["performedDateTime"] == "2024-01-05"
-    )
+    assert neck["code"]["coding"][0]["code"] == t.RT_STEREOTACTIC.code and neck["performedDateTime"] == "2024-01-05"
     assert all(e["url"] != t.EXT_DOSE_DELIVERED for e in neck["extension"])  # dose unknown: no dose extension
     assert {"url": t.EXT_REIRRADIATION, "valueBoolean": False} in neck["extension"]
     assert lumbar["status"] == "in-progress" and [c["coding"][0]["code"] for c in lumbar["bodySite"]] == [
@@ -358,9 +343,7 @@ def test_surgery_and_radiotherapy(sink: tuple[PatientBuilder, list[JSON]]) -> No
 def test_draft_service_requests(sink: tuple[PatientBuilder, list[JSON]]) -> None:
     _, (single, sib, sbrt, text) = sink
     assert single["status"] == "draft" and single["intent"] == "order"
-    assert (
-        single["note"] == [{"text": "8 Gy x 1"}] and single["code"]["coding"][0]["code"] == t.RT_COURSE.code
-    )
+    assert single["note"] == [{"text": "8 Gy x 1"}] and single["code"]["coding"][0]["code"] == t.RT_COURSE.code
 
     def planned(req: JSON) -> list[tuple[Any, ...]]:
         out = []
@@ -383,9 +366,7 @@ def test_output_is_deterministic() -> None:
     first, drafts1 = kitchen_sink()
     second, drafts2 = kitchen_sink()
     assert first.bundle() == second.bundle() and drafts1 == drafts2
-    assert first.bundle("transaction", references="urn:uuid") == second.bundle(
-        "transaction", references="urn:uuid"
-    )
+    assert first.bundle("transaction", references="urn:uuid") == second.bundle("transaction", references="urn:uuid")
 
 
 def test_resources_are_copies_by_default(sink: tuple[PatientBuilder, list[JSON]]) -> None:

@@ -69,9 +69,7 @@ def test_no_stray_example_files() -> None:
 
 def test_readme_table_matches_the_expectations() -> None:
     readme = (EXAMPLES_DIR / "README.md").read_text(encoding="utf-8")
-    assert readme == readme_with_table(readme), (
-        "README table is stale: run `python -m cds.synthetic.examples`"
-    )
+    assert readme == readme_with_table(readme), "README table is stale: run `python -m cds.synthetic.examples`"
     assert "2026-11-20" in readme
     for name in BUNDLES:
         assert f"`{name}`" in readme
@@ -155,9 +153,7 @@ def test_prior_rt_example_has_the_2025_course_at_t8() -> None:
 def test_transaction_example_uses_urn_uuids() -> None:
     bundle = BUNDLES["15-painful-nonspine-small-sbrt.json"]
     assert bundle["type"] == "transaction"
-    assert all(
-        e["fullUrl"].startswith("urn:uuid:") and e["request"]["method"] == "POST" for e in bundle["entry"]
-    )
+    assert all(e["fullUrl"].startswith("urn:uuid:") and e["request"]["method"] == "POST" for e in bundle["entry"])
 
 
 def test_examples_are_deterministic() -> None:
