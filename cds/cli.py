@@ -223,6 +223,47 @@ def rules_facts() -> None:
     Console().print(table)
 
 
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Bind address (default: CDS_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default from CDS_PORT or 8080).")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Worker processes (default from CDS_WORKERS "
+                                                                   "or 1).")] = None,
+) -> None:
+    """Run the CDS Hooks service (FastAPI on uvicorn)."""
+    from cds.service.commands import serve as run_service
+
+    run_service(host=host, port=port, workers=workers)
+
+
+feedback_app = typer.Typer(help="Clinician feedback on the cards.", no_args_is_help=True)
+app.add_typer(feedback_app, name="feedback")
+
+
+@feedback_app.command("report")
+def feedback_report(
+    format: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+) -> None:
+    """Accept and override rates and override reasons per rule, from the feedback database."""
+    from cds.service.commands import feedback_report as report
+
+    report(format=format)
+
+
+@app.command("review-report")
+def review_report(
+    cucumber_json: Annotated[Path, typer.Option("--cucumber-json", help="pytest-bdd cucumber JSON of a BDD "
+                                                                        "run.")] = Path("reports/cucumber.json"),
+    output_dir: Annotated[Path, typer.Option("--output-dir", "-o", help="Where to write review.html and "
+                                                                        "review.md.")] = Path("reports"),
+) -> None:
+    """Build the clinician review report (HTML and Markdown) from a BDD run."""
+    from cds.review.report import build_review_report
+
+    for path in build_review_report(cucumber_json, output_dir):
+        print(path)
+
+
 def main() -> None:  # pragma: no cover - the console script calls app()
     app()
 

@@ -43,8 +43,8 @@ def _lesion_panel(evaluation: Evaluation, lesion_id: str) -> Panel:
             line.append(rec.summary)
             parts.append(line)
             for regimen in rec.regimens:
-                parts.append(Text(f"             {regimen.label + ': ' if regimen.label else ''}{regimen_text(regimen)}",
-                                  style="magenta"))
+                label = f"{regimen.label}: " if regimen.label else ""
+                parts.append(Text(f"             {label}{regimen_text(regimen)}", style="magenta"))
             parts.append(Text(f"             {rec.rationale}", style="dim"))
             cites = ", ".join(c.label for c in rec.citations)
             review = "  [needs clinical review]" if rec.evidence_status == "needs-clinical-review" else ""
