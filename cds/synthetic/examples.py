@@ -465,13 +465,15 @@ def _ex16(as_of: date) -> PatientBuilder:
     l1 = b.bone_metastasis("L1", onset=date(2026, 10, 5))
     b.surgery_done(l1, days_ago=28, description="Posterior decompression and T12–L2 stabilisation")
     b.bilsky(l1, "1a").no_cord_compression(l1).pain(l1, 3).lesion_type(l1, "lytic")
+    b.pathological_fracture(l1, present=False)
     b.contiguous_compartments(l1, 1)
     return b
 
 
 # ---- registry with expectations ----------------------------------------------------------------
 
-_POSTOP_30 = Rec("ebrt-30gy-10fx", "postoperative", "preferred", "30 Gy/10 after surgery")
+# The contract carries the postoperative course inside the referral (regimens, role postoperative).
+_THEN_30 = "then 30 Gy/10 postoperative (referral `regimens`, role postoperative)"
 _NOT_BREAST = "not breast"
 
 EXAMPLES: tuple[Example, ...] = (
@@ -483,10 +485,7 @@ EXAMPLES: tuple[Example, ...] = (
         (
             LesionExpectation(
                 "T8",
-                (
-                    Rec("surgical-referral", "mescc-decompression", "urgent", "decompression (Patchell)"),
-                    _POSTOP_30,
-                ),
+                (Rec("surgical-referral", "mescc-decompression", "urgent", f"decompression (Patchell), {_THEN_30}"),),
                 "ineligible",
                 "ineligible",
                 "All Patchell criteria met; dexamethasone. SBRT/SIB-IMRT not offered: MESCC with deficit "
@@ -522,8 +521,7 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "L1",
                 (
-                    Rec("surgical-referral", "spinal-instability", "urgent", "stabilisation before RT"),
-                    _POSTOP_30,
+                    Rec("surgical-referral", "spinal-instability", "urgent", f"stabilisation before RT, {_THEN_30}"),
                     Rec("avoid", "SBRT to an unstable spine (SINS 14)", "preferred"),
                 ),
                 "ineligible",
@@ -658,10 +656,7 @@ EXAMPLES: tuple[Example, ...] = (
         (
             LesionExpectation(
                 "left femoral shaft",
-                (
-                    Rec("surgical-referral", "impending-fracture", "urgent", "prophylactic fixation"),
-                    _POSTOP_30,
-                ),
+                (Rec("surgical-referral", "impending-fracture", "urgent", f"prophylactic fixation, {_THEN_30}"),),
                 "ineligible",
                 "ineligible",
                 "Mirels ≥ 9 → orthopaedic fixation, then RT. SBRT: threatened fracture; femur excluded "
@@ -754,10 +749,7 @@ EXAMPLES: tuple[Example, ...] = (
             ),
             LesionExpectation(
                 "left femoral shaft",
-                (
-                    Rec("surgical-referral", "impending-fracture", "urgent", "prophylactic fixation"),
-                    _POSTOP_30,
-                ),
+                (Rec("surgical-referral", "impending-fracture", "urgent", f"prophylactic fixation, {_THEN_30}"),),
                 "ineligible",
                 "ineligible",
                 "Mirels 10.",
@@ -848,7 +840,8 @@ EXAMPLES: tuple[Example, ...] = (
                 ),
                 "eligible",
                 "ineligible",
-                "Postoperative setting from the completed surgical Procedure at L1.",
+                "Postoperative setting from the completed surgical Procedure at L1. SINS is deliberately not "
+                "documented: the segment is stabilised, so it should not block postoperative SBRT.",
             ),
         ),
     ),
