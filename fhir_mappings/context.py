@@ -18,7 +18,7 @@ from fhir_mappings.dates import NO_TIME, FhirTime, When, aware, parse_fhir_time
 from fhir_mappings.elements import codings, dicts, status_code
 from fhir_mappings.elements import references as references_of
 from fhir_mappings.reader import PatientRecord
-from fhir_mappings.resources import ParsedResource
+from fhir_mappings.resources import ParsedResource, parse_resource
 
 # The clinical time of each resource type: choice prefixes first, then plain fields as fallback.
 _TIME_FIELDS: dict[str, tuple[str, ...]] = {
@@ -100,8 +100,6 @@ class MappingContext:
     def _contained(self, local_id: str, origin: ParsedResource | None) -> ParsedResource | None:
         if origin is None:
             return None
-        from fhir_mappings.resources import parse_resource  # local: contained refs are rare
-
         for inner in dicts(origin.raw.get("contained")):
             if inner.get("id") == local_id and isinstance(inner.get("resourceType"), str):
                 return parse_resource(inner, full_url=f"{origin.reference}#{local_id}", source=origin.source)

@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
+
 from cds.state import Neurology, PatientState, Warning_
 from fhir_mappings.compression import Compression, apply_compression, finish_compression
 from fhir_mappings.context import MappingContext
@@ -81,17 +83,22 @@ def map_record(record: PatientRecord, as_of: datetime) -> PatientState:
                            lambda: map_any_prior_radiotherapy(ctx, courses, lesion_rt), {}))
     neurology = _guarded(ctx, "neurology", lambda: map_neurology(ctx), Neurology())
 
-    warnings = list(dict.fromkeys([*record.warnings, *ctx.warnings]))
-    return PatientState(
-        patient_id=record.patient_id,
-        as_of=ctx.as_of,
-        sources=ctx.all_references(),
-        neurology=neurology,
-        lesions=tuple(states),
-        radiotherapy_courses=tuple(courses),
-        warnings=tuple(_dedupe(warnings)),
-        **fields,
-    )
+    base: dict[str, Any] = {"patient_id": record.patient_id, "as_of": ctx.as_of, "sources": ctx.all_references(),
+                            "neurology": neurology, "lesions": tuple(states),
+                            "radiotherapy_courses": tuple(courses)}
+    try:
+        return PatientState(**base, **fields, warnings=tuple(_dedupe([*record.warnings, *ctx.warnings])))
+    except ValidationError as exc:
+        # A value the state model rejects (a mapper bug) costs that field, not the whole answer.
+        bad = {str(e["loc"][0]) for e in exc.errors() if e.get("loc")}
+        for name in sorted(bad):
+            ctx.warn(None, f"internal mapping error: {name} could not be stored and was dropped")
+        kept = {k: v for k, v in fields.items() if k not in bad}
+        base.update({k: default for k, default in _EMPTY.items() if k in bad})
+        return PatientState(**base, **kept, warnings=tuple(_dedupe([*record.warnings, *ctx.warnings])))
+
+
+_EMPTY: dict[str, Any] = {"neurology": Neurology(), "lesions": (), "radiotherapy_courses": ()}
 
 
 def _dedupe(warnings: list[Warning_]) -> list[Warning_]:
