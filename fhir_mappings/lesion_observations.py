@@ -162,7 +162,7 @@ def apply_lesion_observations(ctx: MappingContext, lesions: Lesions) -> None:
         if codes & _SITE_ONLY and not ctx.is_site_specific(res):
             continue  # patient-level prior radiotherapy: read by the patient-level mapper
         if not lesions.drafts:
-            unplaced += 1
+            unplaced += bool(codes)  # a pain score alone is not evidence of a bone lesion
             continue
         drafts = match_lesions(ctx, res, lesions)
         when = ctx.when(res).latest
