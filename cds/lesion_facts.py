@@ -170,6 +170,9 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
                 if value is not None:
                     values[name] = value
                     prov[name] = source
+    for name, value in values.items():
+        if isinstance(value, float):  # one precision for the engine and the oracle alike
+            values[name] = round(value, 3)
     for name, verdict in (verdicts or {}).items():
         values[name] = verdict
         prov[name] = Provenance("derived", (), "result of earlier rules")

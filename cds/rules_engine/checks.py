@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cds.rules_engine.compiler import count_expressions
+from cds.rules_engine.compiler import MAX_GROUPS, count_expressions, count_groups
 from cds.rules_engine.durable_engine import EngineError
 from cds.rules_engine.loader import RulesetError, load_ruleset
 from cds.rules_engine.runner import compile_ruleset, durable_runner
@@ -22,6 +22,10 @@ def check_rules(rules_dir: Path | str | None = None) -> tuple[list[str], str]:
     for phase, (_, rulesets) in compile_ruleset(ruleset).items():
         for chunk in rulesets:
             for name, rule in chunk.items():
+                groups = count_groups(rule["all"][0]["m"])
+                if groups > MAX_GROUPS:
+                    problems.append(f"{name} ({phase}): its condition compiles to {groups} all/any groups; "
+                                    f"durable_rules accepts at most {MAX_GROUPS} — simplify or split the rule")
                 size = count_expressions(rule["all"][0]["m"])
                 if size > MAX_EXPRESSIONS:
                     problems.append(f"{name} ({phase}): {size} comparisons after expansion; durable_rules "

@@ -33,12 +33,27 @@ MAX_RULES_PER_RULESET = 100  # ~240 realistic rules in one ruleset abort the pro
 _CMP = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 
 
+MAX_GROUPS = 15
+"""durable_rules keeps each rule's and/or structure in a sequence of 32 slots, two per $and/$or
+group (error 113 beyond): at most 15 groups per compiled rule, the wrapper included."""
+
+
+def _group(op: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    # Splice nested groups of the same kind and drop repeats: fewer groups, same meaning.
+    flat: list[dict[str, Any]] = []
+    for item in items:
+        for part in (item[op] if set(item) == {op} else [item]):
+            if part not in flat:
+                flat.append(part)
+    return flat[0] if len(flat) == 1 else {op: flat}
+
+
 def _and(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return items[0] if len(items) == 1 else {"$and": items}
+    return _group("$and", items)
 
 
 def _or(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return items[0] if len(items) == 1 else {"$or": items}
+    return _group("$or", items)
 
 
 def _absent(fact: str) -> dict[str, Any]:
@@ -127,6 +142,14 @@ def chunk_rulesets(rules: dict[str, dict[str, Any]], max_rules: int = MAX_RULES_
         chunk.update({name: rules[name] for name in names[start:start + per_chunk]})
         chunks.append(chunk)
     return chunks
+
+
+def count_groups(expr: Any) -> int:
+    """Number of $and/$or groups in a compiled expression (see MAX_GROUPS)."""
+    if isinstance(expr, dict):
+        return sum((1 + sum(count_groups(v) for v in value)) if key in ("$and", "$or") else 0
+                   for key, value in expr.items())
+    return 0
 
 
 def count_expressions(expr: Any) -> int:

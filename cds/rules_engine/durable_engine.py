@@ -38,6 +38,16 @@ def _create(name: str, definition: Mapping[str, Any]) -> int:
     return _HANDLES[name]
 
 
+def _engine_value(name: str, value: Any) -> Any:
+    # The C core cannot parse exponent notation (error 204); the fact record rounds floats so
+    # that engine and oracle see the same value, and anything else is refused here.
+    if isinstance(value, float) and "e" in repr(value):
+        if value == 0:
+            return 0.0
+        raise EngineError(f"{name}={value!r} cannot be passed to durable_rules (exponent notation)")
+    return value
+
+
 class DurablePhase:
     """The rulesets of one evaluation phase, created once per process."""
 
@@ -52,10 +62,13 @@ class DurablePhase:
         with _LOCK:
             for handle in self._handles:
                 sid = str(next(_SESSION_IDS))
-                fact = {**facts, "sid": sid, "id": "f", "t": FACT_TYPE}
+                fact = {k: _engine_value(k, v) for k, v in facts.items()} | {"sid": sid, "id": "f", "t": FACT_TYPE}
                 try:
                     result = _engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
-                    if result[0] not in (0,):
+                except Exception as exc:  # no session was created: nothing to delete
+                    raise EngineError(f"durable_rules did not accept the fact: {exc}") from exc
+                try:
+                    if result[0] != 0:
                         raise EngineError(f"durable_rules did not accept the fact (code {result[0]})")
                     state_handle = result[1]
                     action = _engine.start_action_for_state(handle, state_handle)
