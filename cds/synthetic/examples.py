@@ -485,7 +485,11 @@ EXAMPLES: tuple[Example, ...] = (
         (
             LesionExpectation(
                 "T8",
-                (Rec("surgical-referral", "mescc-decompression", "urgent", f"decompression (Patchell), {_THEN_30}"),),
+                (
+                    Rec("surgical-referral", "mescc-decompression", "urgent", f"decompression (Patchell), {_THEN_30}"),
+                    Rec("avoid", "before decompression"),
+                    Rec("avoid", "8 Gy × 1 for cord compression"),
+                ),
                 "ineligible",
                 "ineligible",
                 "All Patchell criteria met; dexamethasone. SBRT/SIB-IMRT not offered: MESCC with deficit "
@@ -504,6 +508,7 @@ EXAMPLES: tuple[Example, ...] = (
                 (
                     Rec("ebrt-20gy-5fx", "mescc-non-surgical", "preferred", "20 Gy/5"),
                     Rec("ebrt-8gy-1fx", "mescc-short-survival", "alternative", "8 Gy/1"),
+                    Rec("avoid", "before decompression"),
                 ),
                 "ineligible",
                 "ineligible",
@@ -522,7 +527,7 @@ EXAMPLES: tuple[Example, ...] = (
                 "L1",
                 (
                     Rec("surgical-referral", "spinal-instability", "urgent", f"stabilisation before RT, {_THEN_30}"),
-                    Rec("avoid", "SBRT to an unstable spine (SINS 14)", "preferred"),
+                    Rec("avoid", "SBRT or SIB-IMRT before stabilisation", "preferred"),
                 ),
                 "ineligible",
                 "ineligible",
@@ -564,19 +569,26 @@ EXAMPLES: tuple[Example, ...] = (
                         "preferred",
                         "schedule A: 35 Gy/5 boost + 20 Gy/5 compartment",
                     ),
-                    Rec("sbrt", "oligometastatic", "alternative", "24 Gy/2"),
+                    Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
                     Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
+                    Rec("sbrt", "spine-painful", "alternative", "24 Gy/2 (SC24)"),
+                    Rec("avoid", "16–18 Gy × 1 spine SBRT"),
+                    Rec("avoid", "24 Gy × 1 spine SBRT", "alternative"),
                 ),
                 "eligible",
                 "eligible",
-                "Every Marazzi criterion met. SBRT rationale must cite the NRG-BR002 breast caveat.",
+                "Every Marazzi criterion met; SIB-IMRT preferred, SBRT the other ablative option. Ablative "
+                "recommendations carry the NRG-BR002 breast caveat. SABR-COMET needs the cord distance "
+                "(Bilsky 0 does not document it).",
             ),
             LesionExpectation(
                 "right acetabulum",
                 (
                     Rec("sib-imrt", "oligometastatic-breast", "preferred", "schedule A"),
-                    Rec("sbrt", "non-spine-painful", "alternative", "16 Gy/1 (< 4 cm)"),
+                    Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
                     Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
+                    Rec("sbrt", "non-spine-painful", "alternative", "16 Gy/1 (< 4 cm)"),
+                    Rec("sbrt", "oligometastatic", "alternative", "SABR 35 Gy/5"),
                 ),
                 "eligible",
                 "eligible",
@@ -593,14 +605,16 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "T8",
                 (
-                    Rec("ebrt-20gy-5fx", "reirradiation", "preferred", "20 Gy/5"),
-                    Rec("ebrt-8gy-1fx", "reirradiation", "alternative", "8 Gy/1"),
+                    Rec("ebrt-8gy-1fx", "reirradiation", "preferred", "8 Gy/1"),
+                    Rec("ebrt-20gy-5fx", "reirradiation", "alternative", "20 Gy/5"),
                     Rec(
                         "sbrt",
                         "spine-painful",
                         "alternative",
                         "re-irradiation within Sahgal 2012 cord limits",
                     ),
+                    Rec("avoid", "16–18 Gy × 1 spine SBRT"),
+                    Rec("avoid", "24 Gy × 1 spine SBRT", "alternative"),
                 ),
                 "eligible",
                 "ineligible",
@@ -611,7 +625,10 @@ EXAMPLES: tuple[Example, ...] = (
                 "left ilium",
                 (
                     Rec("sib-imrt", "oligometastatic-breast", "preferred", "schedule A"),
+                    Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
+                    Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
                     Rec("sbrt", "non-spine-painful", "alternative", "16 Gy/1 (< 4 cm)"),
+                    Rec("sbrt", "oligometastatic", "alternative", "SABR 35 Gy/5"),
                 ),
                 "eligible",
                 "eligible",
@@ -635,16 +652,18 @@ EXAMPLES: tuple[Example, ...] = (
                         "8 Gy/1, 20 Gy/5 or 30 Gy/10",
                     ),
                 ),
+                "eligible",
                 "ineligible",
-                "ineligible",
-                "Gillespie 2024: polymetastatic, asymptomatic, hip and ≥ 2 cm. Mirels 7 → no fixation.",
+                "Gillespie 2024: polymetastatic, asymptomatic, hip and ≥ 2 cm. Mirels 7 → no fixation. SBRT is "
+                "technically possible (no contra-indication) but not indicated: no SBRT recommendation.",
             ),
             LesionExpectation(
                 "T7",
                 (),
+                "undetermined",
                 "ineligible",
-                "ineligible",
-                "Asymptomatic, < 2 cm, not junctional, no posterior elements: no RT now.",
+                "Asymptomatic, < 2 cm, not junctional, no posterior elements: no RT now. SINS is not documented, "
+                "so SBRT suitability stays undetermined.",
             ),
         ),
     ),
@@ -673,9 +692,12 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "L2",
                 (
-                    Rec("sbrt", "radioresistant", "preferred", "24 Gy/2 (SC24)"),
-                    Rec("avoid", "16–18 Gy × 1 spine SBRT (RTOG 0631); 24 Gy × 1 fracture risk", "preferred"),
+                    Rec("sbrt", "radioresistant", "preferred", "24 Gy/2"),
+                    Rec("sbrt", "spine-painful", "preferred", "24 Gy/2 (SC24)"),
+                    Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
                     Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
+                    Rec("avoid", "16–18 Gy × 1 spine SBRT"),
+                    Rec("avoid", "24 Gy × 1 spine SBRT", "alternative"),
                 ),
                 "eligible",
                 "ineligible",
@@ -683,7 +705,12 @@ EXAMPLES: tuple[Example, ...] = (
             ),
             LesionExpectation(
                 "left rib",
-                (Rec("sbrt", "oligometastatic", "preferred", "SABR-COMET 35 Gy/5"),),
+                (
+                    Rec("sbrt", "non-spine-painful", "preferred", "16 Gy/1 (< 4 cm)"),
+                    Rec("sbrt", "oligometastatic", "preferred", "SABR-COMET 35 Gy/5"),
+                    Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
+                    Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
+                ),
                 "eligible",
                 "ineligible",
                 "Oligometastatic (2 lesions), controlled primary.",
@@ -730,8 +757,9 @@ EXAMPLES: tuple[Example, ...] = (
                 "T4",
                 (
                     Rec("surgical-referral", "mescc-decompression", "urgent", "decompression"),
-                    Rec("sbrt", "postoperative", "preferred", "radioresistant histology"),
-                    Rec("ebrt-30gy-10fx", "postoperative", "alternative", "30 Gy/10"),
+                    Rec("sbrt", "postoperative", "preferred", "after separation surgery (radioresistant histology)"),
+                    Rec("avoid", "before decompression"),
+                    Rec("avoid", "8 Gy × 1 for cord compression"),
                 ),
                 "ineligible",
                 "ineligible",
@@ -743,9 +771,10 @@ EXAMPLES: tuple[Example, ...] = (
                     Rec("ebrt-8gy-1fx", "uncomplicated-pain", "preferred", "8 Gy/1"),
                     Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
                 ),
+                "eligible",
                 "ineligible",
-                "ineligible",
-                "Polymetastatic, ECOG 2: not an SBRT candidate (non-spine SBRT needs excellent PS).",
+                "Polymetastatic, ECOG 2: SBRT has no contra-indication but no indication either (non-spine "
+                "SBRT needs excellent PS and limited burden).",
             ),
             LesionExpectation(
                 "left femoral shaft",
@@ -757,7 +786,7 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "left ilium",
                 (),
-                "ineligible",
+                "eligible",
                 "ineligible",
                 "Painless, < 2 cm, not a high-risk site: no prophylactic RT.",
             ),
@@ -771,8 +800,9 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "T9",
                 (
-                    Rec("ebrt-30gy-10fx", "mescc-favourable-prognosis", "preferred", "30 Gy/10"),
-                    Rec("ebrt-20gy-5fx", "mescc-non-surgical", "alternative", "20 Gy/5"),
+                    Rec("ebrt-30gy-10fx", "mescc-favourable-prognosis", "preferred", "30 Gy/10 (20 Gy/5 alternative)"),
+                    Rec("avoid", "before decompression"),
+                    Rec("avoid", "8 Gy × 1 for cord compression"),
                 ),
                 "ineligible",
                 "ineligible",
@@ -792,6 +822,9 @@ EXAMPLES: tuple[Example, ...] = (
                 (
                     Rec("surgical-referral", "mescc-decompression", "urgent", "separation surgery (NOMS)"),
                     Rec("sbrt", "postoperative", "preferred", "postoperative SBRT (radioresistant)"),
+                    Rec("ebrt-30gy-10fx", "mescc-favourable-prognosis", "alternative", "30 Gy/10 if not operated"),
+                    Rec("avoid", "before decompression"),
+                    Rec("avoid", "8 Gy × 1 for cord compression"),
                 ),
                 "ineligible",
                 "ineligible",
@@ -810,6 +843,8 @@ EXAMPLES: tuple[Example, ...] = (
                 "left scapula",
                 (
                     Rec("sbrt", "non-spine-painful", "preferred", "16 Gy/1 (< 4 cm, Nguyen 2019)"),
+                    Rec("sbrt", "oligometastatic", "preferred", "SABR 35 Gy/5"),
+                    Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
                     Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
                 ),
                 "eligible",
@@ -837,6 +872,8 @@ EXAMPLES: tuple[Example, ...] = (
                 (
                     Rec("sbrt", "postoperative", "preferred", "35 Gy/5 within 16 weeks of surgery"),
                     Rec("ebrt-30gy-10fx", "postoperative", "alternative", "30 Gy/10"),
+                    Rec("avoid", "16–18 Gy × 1 spine SBRT"),
+                    Rec("avoid", "24 Gy × 1 spine SBRT", "alternative"),
                 ),
                 "eligible",
                 "ineligible",
