@@ -349,12 +349,12 @@ def read_path(path: str | Path) -> list[PatientRecord]:
             raise InputError(f"{path}: directory holds no .json or .ndjson files")
         out = _Collected()
         for file in files:
-            name = str(file.relative_to(path))
+            name = str(file)
             _collect_text(_decode(_read(file), name), name, out)
         return _group(out, str(path))
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
-    return read_bytes(_read(path), path.name)
+    return read_bytes(_read(path), str(path))
 
 
 def _read(path: Path) -> bytes:
