@@ -1,0 +1,1 @@
+"""The CDS Hooks service: patient-view, order-select, order-sign and feedback (see docs/service.md)."""

@@ -1,0 +1,152 @@
+"""Client authentication: the CDS Client's signed JWT (CDS Hooks 2.0 "Trusting CDS Clients").
+
+Order of checks: algorithm on the asymmetric allowlist (never the token's own choice), issuer on
+the allowlist, ``jku`` (if any) on that issuer's allowlist, key by ``kid`` from the issuer's JWKS
+file or from the allowlisted ``jku`` (fetched, cached, re-fetched once for an unknown ``kid`` so key
+rotation works), signature, exact ``aud``, ``exp``/``iat`` with leeway, lifetime cap, ``jti`` not
+replayed. Any failure is one generic 401; the reason goes to the log (never the token itself).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import jwt
+from jwt import PyJWK
+
+from cds.service.errors import AuthError
+from cds.service.replay import ReplayCache
+from cds.service.settings import ASYMMETRIC_ALGORITHMS, Settings, TrustedIssuer
+
+log = logging.getLogger("cds.service.auth")
+
+_KEY_FAMILY = {"EC": "ES", "RSA": ("RS", "PS")}
+_MIN_REFETCH_SECONDS = 30.0
+"""An unknown kid re-fetches a jku at most this often (a flood of bad kids must not hammer it)."""
+
+
+@dataclass(frozen=True)
+class ClientIdentity:
+    issuer: str
+    jti: str
+    tenant: str | None = None
+
+
+class _JkuCache:
+    """Key sets fetched from allowlisted jku URLs, with a TTL."""
+
+    def __init__(self, ttl: float, timeout: float) -> None:
+        self.ttl = ttl
+        self.timeout = timeout
+        self._sets: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
+        self._lock = threading.Lock()
+
+    def key(self, url: str, kid: str) -> dict[str, Any] | None:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._sets.get(url)
+        if cached and now - cached[0] < self.ttl and kid in cached[1]:
+            return cached[1][kid]
+        if cached and kid not in cached[1] and now - cached[0] < _MIN_REFETCH_SECONDS:
+            return None
+        keys = self._fetch(url)
+        if keys is None:
+            return cached[1].get(kid) if cached else None
+        with self._lock:
+            self._sets[url] = (now, keys)
+        return keys.get(kid)
+
+    def _fetch(self, url: str) -> dict[str, dict[str, Any]] | None:
+        try:
+            response = httpx.get(url, timeout=self.timeout, follow_redirects=False)
+            response.raise_for_status()
+            return _keys_by_kid(response.json())
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("jku fetch failed for %s: %s", url, type(exc).__name__)
+            return None
+
+
+def _keys_by_kid(jwks: Any) -> dict[str, dict[str, Any]]:
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    if not isinstance(keys, list):
+        return {}
+    return {k["kid"]: k for k in keys if isinstance(k, dict) and isinstance(k.get("kid"), str)}
+
+
+class Authenticator:
+    def __init__(self, settings: Settings, replay: ReplayCache) -> None:
+        self.settings = settings
+        self.replay = replay
+        self.algorithms = tuple(a for a in settings.jwt_algorithms if a in ASYMMETRIC_ALGORITHMS)
+        self.issuers: dict[str, TrustedIssuer] = settings.issuers
+        self._files: dict[str, dict[str, dict[str, Any]]] = {}
+        for issuer in self.issuers.values():
+            if issuer.jwks_file is not None:
+                self._files[issuer.iss] = _keys_by_kid(json.loads(issuer.jwks_file.read_text(encoding="utf-8")))
+        self._jku = _JkuCache(settings.jku_cache_seconds, settings.jku_timeout_seconds)
+
+    def authenticate(self, authorization: str | None, audience: str) -> ClientIdentity:
+        if not authorization or not authorization.startswith("Bearer "):
+            raise AuthError("no bearer token")
+        return self.verify(authorization[len("Bearer "):].strip(), audience)
+
+    def verify(self, token: str, audience: str) -> ClientIdentity:
+        try:
+            header = jwt.get_unverified_header(token)
+            unverified = jwt.decode(token, options={"verify_signature": False})
+        except jwt.PyJWTError as exc:
+            raise AuthError(f"malformed token: {type(exc).__name__}") from None
+        alg = header.get("alg")
+        if alg not in self.algorithms:
+            raise AuthError(f"algorithm {alg!r} not allowed")
+        iss = unverified.get("iss")
+        issuer = self.issuers.get(iss) if isinstance(iss, str) else None
+        if issuer is None:
+            raise AuthError(f"untrusted issuer {iss!r}")
+        kid = header.get("kid")
+        if not isinstance(kid, str):
+            raise AuthError("no kid")
+        jwk = self._key(issuer, kid, header.get("jku"))
+        if jwk.get("alg") not in (None, alg) or not str(alg).startswith(_KEY_FAMILY.get(jwk.get("kty", ""), "?")):
+            raise AuthError("key does not match the algorithm")
+        try:
+            key = PyJWK(jwk, algorithm=alg).key
+            claims = jwt.decode(
+                token, key=key, algorithms=[alg], audience=audience, issuer=issuer.iss,
+                leeway=self.settings.jwt_leeway_seconds,
+                options={"require": ["iss", "aud", "exp", "iat", "jti"], "strict_aud": True},
+            )
+        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+            raise AuthError(f"invalid token: {type(exc).__name__}") from None
+        now = time.time()
+        iat, exp = claims["iat"], claims["exp"]
+        if not isinstance(iat, int | float) or iat > now + self.settings.jwt_leeway_seconds:
+            raise AuthError("iat in the future")
+        if exp - iat > self.settings.jwt_max_lifetime_seconds:
+            raise AuthError("token lifetime too long")
+        jti = claims["jti"]
+        if not isinstance(jti, str) or not jti:
+            raise AuthError("no jti")
+        tenant = claims.get("tenant") if isinstance(claims.get("tenant"), str) else None
+        if issuer.tenants and tenant not in issuer.tenants:
+            raise AuthError("tenant not allowed")
+        ttl = int(exp - now) + self.settings.jwt_leeway_seconds + 1
+        if not self.replay.first_use(issuer.iss, jti, ttl):
+            raise AuthError("jti replayed")
+        return ClientIdentity(issuer=issuer.iss, jti=jti, tenant=tenant)
+
+    def _key(self, issuer: TrustedIssuer, kid: str, jku: Any) -> dict[str, Any]:
+        if jku is not None and (not isinstance(jku, str) or jku not in issuer.jku):
+            raise AuthError("jku not on the allowlist")
+        key = self._files.get(issuer.iss, {}).get(kid)
+        if key is None and isinstance(jku, str):
+            key = self._jku.key(jku, kid)
+        if key is None:
+            raise AuthError("unknown kid")
+        return key

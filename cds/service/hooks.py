@@ -1,0 +1,230 @@
+"""Hook calls: validate, authenticate, complete the prefetch, evaluate, answer with cards.
+
+The handler is async (reading the body, fetching FHIR data in parallel); the CPU-bound part —
+mapping, rules, cards — runs in the thread pool, where the rules engine takes its process-wide
+lock. The evaluation, cards and audit row are written after the answer is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from cds.service.audit import CallRecord, write_call
+from cds.service.auth import Authenticator, ClientIdentity
+from cds.service.cards import BuiltCard, CardSettings, patient_view_cards
+from cds.service.db import Database
+from cds.service.discovery import SERVICES, ServiceDefinition
+from cds.service.errors import AuthError, PreconditionFailed, ServiceError
+from cds.service.evaluator import EvaluationResult, Evaluator
+from cds.service.orders import draft_resources, order_cards
+from cds.service.prefetch import TEMPLATES, FhirFetcher, TemplateError, render_template, triage
+from cds.service.reports import LinkSigner
+from cds.service.settings import Settings
+from fhir_mappings.orders import DraftRadiotherapyOrder, parse_draft_orders
+
+log = logging.getLogger("cds.service.hooks")
+
+
+class FhirAuthorization(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    access_token: str = Field(min_length=1)
+    token_type: str = "Bearer"
+    expires_in: int | None = None
+    scope: str | None = None
+    subject: str | None = None
+
+
+class HookRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    hook: str = Field(min_length=1)
+    hookInstance: str = Field(min_length=1)
+    context: dict[str, Any]
+    fhirServer: str | None = None
+    fhirAuthorization: FhirAuthorization | None = None
+    prefetch: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _checks(self) -> HookRequest:
+        if self.fhirAuthorization is not None and not self.fhirServer:
+            raise ValueError("fhirAuthorization needs fhirServer")
+        if self.fhirServer and not self.fhirServer.startswith(("http://", "https://")):
+            raise ValueError("fhirServer must be an http(s) URL")
+        patient = self.context.get("patientId")
+        if not isinstance(patient, str) or not patient.strip():
+            raise ValueError("context.patientId is required")
+        return self
+
+    def __repr__(self) -> str:  # never print the access token
+        return f"HookRequest(hook={self.hook!r}, hookInstance={self.hookInstance!r})"
+
+
+@dataclass
+class ServiceState:
+    settings: Settings
+    db: Database
+    authenticator: Authenticator | None
+    evaluator: Evaluator
+    fetcher: FhirFetcher
+    signer: LinkSigner
+
+
+def base_url(settings: Settings, request: Request) -> str:
+    return (settings.public_base_url or str(request.base_url)).rstrip("/")
+
+
+def audience(settings: Settings, request: Request) -> str:
+    """The URL the client called, as the JWT ``aud`` must name it."""
+    if settings.public_base_url:
+        return settings.public_base_url.rstrip("/") + request.url.path
+    return str(request.url).split("?", 1)[0]
+
+
+async def read_json(request: Request) -> Any:
+    raw = await request.body()
+    if not raw.strip():
+        raise ServiceError(400, "The request body is empty; a JSON object is required")
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ServiceError(400, f"The request body is not JSON ({type(exc).__name__})") from None
+
+
+async def authenticate(state: ServiceState, request: Request, call: CallRecord | None = None) -> ClientIdentity | None:
+    if state.authenticator is None:
+        return None
+    try:
+        identity = await run_in_threadpool(state.authenticator.authenticate, request.headers.get("authorization"),
+                                           audience(state.settings, request))
+    except AuthError as exc:
+        log.warning("401 on %s: %s", request.url.path, exc.reason)
+        raise
+    if call is not None:
+        call.issuer, call.tenant, call.jti = identity.issuer, identity.tenant, identity.jti
+    return identity
+
+
+def parse_hook_request(body: Any, service: ServiceDefinition) -> HookRequest:
+    if not isinstance(body, dict):
+        raise ServiceError(400, "The request body must be a JSON object")
+    try:
+        req = HookRequest.model_validate(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ())) or "request"
+        msg = str(first.get("msg", "invalid")).removeprefix("Value error, ")
+        raise ServiceError(400, f"Invalid hook request: {where}: {msg}") from None
+    if req.hook != service.hook:
+        raise ServiceError(400, f"Service {service.id} answers the {service.hook} hook, not {req.hook}")
+    if service.kind == "order-check":
+        draft = req.context.get("draftOrders")
+        if not isinstance(draft, dict) or draft.get("resourceType") != "Bundle":
+            raise ServiceError(400, "Invalid hook request: context.draftOrders must be a Bundle")
+        if req.hook == "order-select":
+            selections = req.context.get("selections")
+            if not isinstance(selections, list) or not all(isinstance(s, str) for s in selections):
+                raise ServiceError(400, "Invalid hook request: context.selections must be a list of references")
+    return req
+
+
+async def complete_prefetch(state: ServiceState, req: HookRequest, call: CallRecord) -> dict[str, Any]:
+    patient_id = req.context["patientId"]
+    usable, missing, ignored = triage(req.prefetch, patient_id)
+    if ignored:
+        call.outcome = f"ignored prefetch: {', '.join(ignored)}"
+    if not missing:
+        return usable
+    if not req.fhirServer:
+        raise PreconditionFailed("Prefetch incomplete and no fhirServer to fetch from; missing: " + ", ".join(missing))
+    try:
+        queries = {key: render_template(TEMPLATES[key], req.context) for key in missing}
+    except TemplateError as exc:
+        raise PreconditionFailed(str(exc)) from None
+    token = req.fhirAuthorization.access_token if req.fhirAuthorization else None
+    fetched = await state.fetcher.fetch(req.fhirServer, token, queries)
+    call.fetched_keys = list(fetched)
+    return {**usable, **fetched}
+
+
+def _evaluate_and_build(state: ServiceState, service: ServiceDefinition, req: HookRequest,
+                        prefetch: dict[str, Any], base: str,
+                        orders: list[DraftRadiotherapyOrder]) -> tuple[EvaluationResult, list[BuiltCard]]:
+    result = state.evaluator.evaluate(prefetch, req.context["patientId"])
+    settings = CardSettings(base_url=base, report_url=state.signer.url(base, result.id),
+                            ruleset_version=result.evaluation.ruleset.version)
+    if service.kind == "patient-view":
+        cards = patient_view_cards(result.evaluation, settings, result.body_sites)
+    else:
+        cards = order_cards(result.evaluation, orders, draft_resources(req.context["draftOrders"]), settings)
+    return result, cards
+
+
+_stored_evaluations: set[str] = set()
+"""Evaluations this process has already stored (a cached evaluation is stored once)."""
+
+
+async def handle_hook(state: ServiceState, request: Request, service_id: str) -> JSONResponse:
+    started = time.perf_counter()
+    call = CallRecord(service_id=service_id)
+    try:
+        service = SERVICES.get(service_id)
+        if service is None:
+            raise ServiceError(404, f"No CDS service with id {service_id!r}")
+        await authenticate(state, request, call)
+        req = parse_hook_request(await read_json(request), service)
+        call.hook, call.hook_instance = req.hook, req.hookInstance
+        call.user_id = req.context.get("userId") if isinstance(req.context.get("userId"), str) else None
+        call.patient_id = req.context["patientId"]
+        orders: list[DraftRadiotherapyOrder] = []
+        if service.kind == "order-check":
+            selections = req.context.get("selections") if req.hook == "order-select" else None
+            orders = await run_in_threadpool(parse_draft_orders, req.context["draftOrders"], selections)
+            if not orders:  # nothing radiotherapy to check: no data needed, no guidance
+                call.outcome = "no radiotherapy order"
+                return _answer([], call, started, state)
+        prefetch = await complete_prefetch(state, req, call)
+        result, cards = await run_in_threadpool(_evaluate_and_build, state, service, req, prefetch,
+                                                base_url(state.settings, request), orders)
+        _remember(call, result, cards, service, req)
+        return _answer(cards, call, started, state)
+    except ServiceError as exc:
+        call.status, call.outcome = exc.status, exc.message[:300]
+        call.latency_ms = (time.perf_counter() - started) * 1000
+        if call.status != 404:
+            await run_in_threadpool(write_call, state.db, call)
+        raise
+
+
+def _remember(call: CallRecord, result: EvaluationResult, cards: list[BuiltCard], service: ServiceDefinition,
+              req: HookRequest) -> None:
+    evaluation = result.evaluation
+    call.ruleset_version, call.ruleset_sha256 = evaluation.ruleset.version, evaluation.ruleset.sha256
+    call.evaluation_id = result.id
+    call.recommendation_codes = list(dict.fromkeys(r.code for r in evaluation.recommendations))
+    if result.id not in _stored_evaluations:
+        call.evaluation_row = {"id": result.id, "patient_id": evaluation.patient.id,
+                               "ruleset_version": evaluation.ruleset.version,
+                               "ruleset_sha256": evaluation.ruleset.sha256, "body": evaluation.to_dict()}
+        _stored_evaluations.add(result.id)
+    call.card_rows = [{
+        "uuid": c.card["uuid"], "evaluation_id": result.id, "service_id": service.id,
+        "hook_instance": req.hookInstance, "patient_id": evaluation.patient.id, "lesion": c.lesion,
+        "indicator": c.card["indicator"], "summary": c.card["summary"], "rule_ids": c.rule_ids,
+        "recommendation_codes": c.codes, "suggestions": c.suggestions,
+    } for c in cards]
+
+
+def _answer(cards: list[BuiltCard], call: CallRecord, started: float, state: ServiceState) -> JSONResponse:
+    call.card_count = len(cards)
+    call.latency_ms = (time.perf_counter() - started) * 1000
+    # Written after the response is sent: the clinician does not wait for the audit trail.
+    return JSONResponse({"cards": [c.card for c in cards]}, background=BackgroundTask(write_call, state.db, call))
