@@ -1,0 +1,33 @@
+# Two entry points, each doing its own set-up on a fresh machine (see README.md):
+#   make demo   evaluate every bundled example patient
+#   make test   run the whole test suite and write the clinician review report
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+AS_OF ?= 2026-11-20
+
+.PHONY: demo test setup bench clean
+
+$(BIN)/cds: pyproject.toml
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if (3, 11) <= v[:2] < (3, 13) else \
+	  "Python 3.11 or 3.12 is needed (durable_rules does not import on 3.13); set PYTHON=...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(BIN)/cds
+
+setup: $(BIN)/cds
+
+demo: $(BIN)/cds
+	$(BIN)/cds evaluate examples/patients --as-of $(AS_OF)
+
+test: $(BIN)/cds
+	@scripts/ensure-chromium.sh
+	$(BIN)/python -m pytest --cucumberjson=reports/cucumber.json
+	$(BIN)/cds review-report --cucumber-json reports/cucumber.json --output-dir reports
+
+bench: $(BIN)/cds
+	$(BIN)/python bench/engine_bench.py
+
+clean:
+	rm -rf $(VENV) reports artifacts .pytest_cache .hypothesis
