@@ -756,8 +756,8 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "T4",
                 (
-                    Rec("surgical-referral", "mescc-decompression", "urgent", "decompression"),
-                    Rec("sbrt", "postoperative", "preferred", "after separation surgery (radioresistant histology)"),
+                    Rec("surgical-referral", "mescc-decompression", "urgent",
+                        "decompression (Patchell) / separation surgery (NOMS), then 30 Gy/10 or SBRT 35 Gy/5"),
                     Rec("avoid", "before decompression"),
                     Rec("avoid", "8 Gy × 1 for cord compression"),
                 ),
@@ -820,8 +820,8 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "T9",
                 (
-                    Rec("surgical-referral", "mescc-decompression", "urgent", "separation surgery (NOMS)"),
-                    Rec("sbrt", "postoperative", "preferred", "postoperative SBRT (radioresistant)"),
+                    Rec("surgical-referral", "mescc-decompression", "urgent",
+                        "separation surgery (NOMS), then SBRT 35 Gy/5 postoperative"),
                     Rec("ebrt-30gy-10fx", "mescc-favourable-prognosis", "alternative", "30 Gy/10 if not operated"),
                     Rec("avoid", "before decompression"),
                     Rec("avoid", "8 Gy × 1 for cord compression"),
