@@ -44,6 +44,7 @@ class _JkuCache:
     def __init__(self, ttl: float, timeout: float) -> None:
         self.ttl = ttl
         self.timeout = timeout
+        self.min_refetch = _MIN_REFETCH_SECONDS
         self._sets: dict[str, tuple[float, dict[str, dict[str, Any]]]] = {}
         self._lock = threading.Lock()
 
@@ -53,7 +54,7 @@ class _JkuCache:
             cached = self._sets.get(url)
         if cached and now - cached[0] < self.ttl and kid in cached[1]:
             return cached[1][kid]
-        if cached and kid not in cached[1] and now - cached[0] < _MIN_REFETCH_SECONDS:
+        if cached and kid not in cached[1] and now - cached[0] < self.min_refetch:
             return None
         keys = self._fetch(url)
         if keys is None:

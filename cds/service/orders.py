@@ -120,8 +120,9 @@ def findings_for(evaluation: Evaluation, order: DraftRadiotherapyOrder, lesion: 
                                " (≥ 13, unstable): stabilise first."))
         bilsky = fact_value(state, "bilsky_grade")
         if fact_value(state, "cord_compression") is True:
+            grade = f", Bilsky {bilsky}" if bilsky else ""
             out.append(Finding("critical", "ablative-mescc",
-                               f"{technique} ordered at {site} with spinal cord compression (MESCC): "
+                               f"{technique} ordered at {site} with spinal cord compression (MESCC{grade}): "
                                "decompress first."))
         elif bilsky in ("2", "3"):
             out.append(Finding("critical", "ablative-high-grade-escc",

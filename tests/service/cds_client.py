@@ -45,9 +45,10 @@ class Signer:
     lifetime: int = 300
     tenant: str | None = None
 
-    def token(self, aud: str, *, headers: dict[str, Any] | None = None, **claims: Any) -> str:
+    def token(self, url: str, *, headers: dict[str, Any] | None = None, **claims: Any) -> str:
+        """A token for calling ``url`` (its ``aud``); ``claims`` override or (None) remove claims."""
         now = int(time.time())
-        payload: dict[str, Any] = {"iss": self.iss, "aud": aud, "exp": now + self.lifetime, "iat": now,
+        payload: dict[str, Any] = {"iss": self.iss, "aud": url, "exp": now + self.lifetime, "iat": now,
                                    "jti": str(uuid.uuid4())}
         if self.tenant:
             payload["tenant"] = self.tenant

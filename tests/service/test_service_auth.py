@@ -1,0 +1,185 @@
+"""JWT verification: what a CDS Client must present, and that every bad token gets the same 401."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+from cds_client import CdsClient, Signer, new_key
+from fastapi.testclient import TestClient
+from fhir_double import FhirDouble
+from service_helpers import BASE, TEST_ISS, make_settings
+
+from cds.service.app import create_app
+from cds.service.prefetch import TEMPLATES
+from cds.service.settings import Settings, TrustedIssuer
+
+PATH = "/cds-services/bone-mets-rt"
+URL = BASE + PATH
+
+
+def body() -> dict[str, Any]:
+    prefetch: dict[str, Any] = dict.fromkeys(TEMPLATES)
+    prefetch["patient"] = {"resourceType": "Patient", "id": "p1"}
+    return CdsClient.hook_body("patient-view", "p1", prefetch=prefetch)
+
+
+def post(http: TestClient, token: str | None, scheme: str = "Bearer") -> Any:
+    headers = {"Authorization": f"{scheme} {token}"} if token is not None else {}
+    return http.post(PATH, json=body(), headers=headers)
+
+
+def assert_401(response: Any) -> None:
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json() == {"resourceType": "OperationOutcome", "issue": [
+        {"severity": "error", "code": "login", "diagnostics": "Authentication failed"}]}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unsigned(payload: dict[str, Any], header: dict[str, Any]) -> str:
+    return f"{_b64(json.dumps(header).encode())}.{_b64(json.dumps(payload).encode())}."
+
+
+def hmac_signed(payload: dict[str, Any], kid: str, secret: bytes) -> str:
+    """An HS256 token, built by hand (PyJWT refuses key-looking HMAC secrets, as it should)."""
+    signing_input = unsigned(payload, {"alg": "HS256", "typ": "JWT", "kid": kid})[:-1]
+    return f"{signing_input}.{_b64(hmac.new(secret, signing_input.encode(), hashlib.sha256).digest())}"
+
+
+def test_valid_es384_and_rs384_tokens_are_accepted__req_176_205(http: TestClient, signer: Signer,
+                                                                 rs_signer: Signer) -> None:
+    assert post(http, signer.token(URL)).status_code == 200
+    assert post(http, rs_signer.token(URL)).status_code == 200
+
+
+def _claims_now() -> dict[str, Any]:
+    now = int(time.time())
+    return {"iss": TEST_ISS, "aud": URL, "iat": now, "exp": now + 300, "jti": str(uuid.uuid4())}
+
+
+BAD_TOKENS: dict[str, Callable[[Signer], str | None]] = {
+    "missing": lambda s: None,
+    "alg none__req_201": lambda s: unsigned(_claims_now(), {"alg": "none", "typ": "JWT", "kid": s.kid}),
+    "HS256 with the public key as secret__req_203": lambda s: hmac_signed(
+        _claims_now(), s.kid, json.dumps(s.jwk()).encode()),
+    "HS384__req_203": lambda s: jwt.encode(_claims_now(), b"k" * 48, algorithm="HS384", headers={"kid": s.kid}),
+    "expired": lambda s: s.token(URL, exp=int(time.time()) - 120, iat=int(time.time()) - 420),
+    "wrong aud": lambda s: s.token(BASE + "/cds-services/bone-mets-rt-order-sign"),
+    "aud as a list": lambda s: s.token(URL, aud=[URL, "https://other"]),
+    "aud with query": lambda s: s.token(URL + "?x=1"),
+    "unknown kid": lambda s: s.token(URL, headers={"kid": "no-such-key"}),
+    "untrusted issuer": lambda s: s.token(URL, iss="https://evil.example"),
+    "jku not on the allowlist": lambda s: s.token(URL, headers={"jku": "https://evil.example/jwks.json"}),
+    "iat in the future": lambda s: s.token(URL, iat=int(time.time()) + 600, exp=int(time.time()) + 900),
+    "lifetime too long": lambda s: s.token(URL, exp=int(time.time()) + 86400),
+    "no jti": lambda s: s.token(URL, jti=None),
+    "no exp": lambda s: s.token(URL, exp=None),
+    "forged signature": lambda s: Signer(TEST_ISS, new_key("ES384"), s.kid).token(URL),
+    "ES256 key claimed as ES384": lambda s: Signer(TEST_ISS, new_key("ES256"), s.kid, alg="ES256").token(URL),
+    "garbage": lambda s: "not-a-jwt",
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TOKENS))
+def test_bad_tokens_get_a_bare_401__req_176_201_203(http: TestClient, signer: Signer, case: str,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    token = BAD_TOKENS[case](signer)
+    with caplog.at_level(logging.DEBUG):
+        assert_401(post(http, token))
+    if token:
+        assert token not in caplog.text  # the reason is logged, the token never
+
+
+def test_basic_auth_scheme_is_401(http: TestClient, signer: Signer) -> None:
+    assert_401(post(http, signer.token(URL), scheme="Basic"))
+
+
+def test_replayed_jti_is_401(http: TestClient, signer: Signer) -> None:
+    token = signer.token(URL)
+    assert post(http, token).status_code == 200
+    assert_401(post(http, token))
+    # the same jti in a fresh token is a replay too
+    jti = jwt.decode(token, options={"verify_signature": False})["jti"]
+    assert_401(post(http, signer.token(URL, jti=jti)))
+
+
+def test_feedback_and_hooks_require_a_token(http: TestClient) -> None:
+    assert_401(http.post("/cds-services/bone-mets-rt/feedback", json={"feedback": []}))
+    assert_401(http.post("/cds-services/bone-mets-rt-order-sign", json={}))
+
+
+def test_tenant_allowlist(tmp_path: Path, jwks_file: Path, signer: Signer) -> None:
+    settings = make_settings(tmp_path, None, trusted_issuers=[
+        TrustedIssuer(iss=TEST_ISS, jwks_file=jwks_file, tenants=("hospital-a",))])
+    with TestClient(create_app(settings), base_url=BASE) as http:
+        assert_401(post(http, signer.token(URL)))
+        assert post(http, signer.token(URL, tenant="hospital-a")).status_code == 200
+        assert_401(post(http, signer.token(URL, tenant="hospital-b")))
+
+
+@pytest.fixture
+def jku_app(tmp_path: Path, fhir_server: FhirDouble) -> Iterator[tuple[TestClient, str]]:
+    jku = f"{fhir_server.base}/jwks.json"
+    settings = make_settings(tmp_path, None, trusted_issuers=[TrustedIssuer(iss=TEST_ISS, jku=(jku,))])
+    with TestClient(create_app(settings), base_url=BASE) as http:
+        yield http, jku
+
+
+def test_keys_from_an_allowlisted_jku_with_rotation__req_195(jku_app: tuple[TestClient, str],
+                                                            fhir_server: FhirDouble) -> None:
+    http, jku = jku_app
+    first = Signer(TEST_ISS, new_key("ES384"), "rot-1", jku=jku)
+    fhir_server.jwks = {"keys": [first.jwk()]}
+    assert post(http, first.token(URL)).status_code == 200
+    fetches = sum(1 for s in fhir_server.seen if s.path == "/jwks.json")
+    assert post(http, first.token(URL)).status_code == 200
+    assert sum(1 for s in fhir_server.seen if s.path == "/jwks.json") == fetches  # cached
+    # the client rotates its key: an unknown kid re-fetches the set once
+    second = Signer(TEST_ISS, new_key("RS384"), "rot-2", alg="RS384", jku=jku)
+    fhir_server.jwks = {"keys": [first.jwk(), second.jwk()]}
+    http.app.state.cds.authenticator._jku.min_refetch = 0  # type: ignore[attr-defined]
+    assert post(http, second.token(URL)).status_code == 200
+    assert sum(1 for s in fhir_server.seen if s.path == "/jwks.json") == fetches + 1
+
+
+def test_jku_of_another_url_is_not_fetched(jku_app: tuple[TestClient, str], fhir_server: FhirDouble) -> None:
+    http, _ = jku_app
+    rogue = Signer(TEST_ISS, new_key("ES384"), "rogue", jku=f"{fhir_server.base}/jwks.json?evil=1")
+    before = len(fhir_server.seen)
+    assert_401(post(http, rogue.token(URL)))
+    assert len(fhir_server.seen) == before
+
+
+def test_without_jku_keys_come_from_the_configured_file__req_199(http: TestClient, signer: Signer) -> None:
+    assert signer.jku is None
+    assert post(http, signer.token(URL)).status_code == 200
+
+
+def test_aud_is_the_public_url_not_the_host_header(tmp_path: Path, jwks_file: Path, signer: Signer) -> None:
+    settings = make_settings(tmp_path, jwks_file, public_base_url="https://cds.example.org/")
+    with TestClient(create_app(settings), base_url="http://internal:8080") as http:
+        assert post(http, signer.token("https://cds.example.org" + PATH)).status_code == 200
+        assert_401(post(http, signer.token("http://internal:8080" + PATH)))
+
+
+def test_default_settings_trust_the_sandbox_key() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.dev_disable_auth is False
+    sandbox = settings.issuers["https://sandbox.cds-hooks.org"]
+    assert sandbox.jwks_file is not None and sandbox.jwks_file.is_file()
+    keys = json.loads(sandbox.jwks_file.read_text())["keys"]
+    assert keys[0]["kid"] == "44823f3d-0b01-4a6c-a80e-b9d3e8a7226f" and keys[0]["alg"] == "ES384"
