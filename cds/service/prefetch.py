@@ -220,8 +220,10 @@ class FhirFetcher:
             if nxt is None:
                 break
             nxt = urljoin(base, nxt)
-            if not _same_server(base, nxt) or nxt in seen:
-                break  # never send the bearer token to another host; never loop
+            if not _same_server(base, nxt):
+                raise _FetchError("a next link points to another server")  # the token goes nowhere else
+            if nxt in seen:
+                raise _FetchError("the next links loop")
             seen.add(nxt)
             page = await self._get(nxt, headers)
             entries.extend(page.get("entry") or [])
