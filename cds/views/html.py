@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -54,6 +55,8 @@ def _env() -> Environment:
     )
     # Our own stylesheet, read once; it is inlined so the page needs nothing else.
     env.globals["css"] = Markup((TEMPLATES / "style.css").read_text(encoding="utf-8"))
+    env.filters["web_url"] = web_url
+    env.filters["link_url"] = link_url
     env.globals["package_version"] = __version__
     env.globals["status_symbol"] = STATUS_SYMBOL
     env.globals["status_word"] = STATUS_WORD
@@ -62,6 +65,25 @@ def _env() -> Environment:
     env.globals["urgency_word"] = URGENCY_WORD
     env.globals["code_titles"] = CODE_TITLES
     return env
+
+
+def web_url(url: str | None) -> str | None:
+    """An http(s) URL for a citation link, or None: escaping alone would let ``javascript:`` through."""
+    if not url:
+        return None
+    text = url.strip()
+    return text if urlsplit(text).scheme.lower() in ("http", "https") else None
+
+
+def link_url(url: str | None) -> str | None:
+    """An http(s) URL or a same-site path (``/cds-services``, ``reports/x``), else None."""
+    if not url:
+        return None
+    text = url.strip()
+    parts = urlsplit(text)
+    if parts.scheme.lower() in ("http", "https"):
+        return text
+    return text if not parts.scheme and not parts.netloc and not text.startswith("//") else None
 
 
 def render_report(evaluation: Evaluation) -> str:
