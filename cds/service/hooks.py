@@ -144,7 +144,10 @@ async def complete_prefetch(state: ServiceState, req: HookRequest, call: CallRec
     if not missing:
         return usable
     if not req.fhirServer:
-        raise PreconditionFailed("Prefetch incomplete and no fhirServer to fetch from; missing: " + ", ".join(missing))
+        unusable = (f"; unusable (an OperationOutcome or another patient's data): {', '.join(ignored)}"
+                    if ignored else "")
+        raise PreconditionFailed("Prefetch incomplete and no fhirServer to fetch from; missing: "
+                                 + ", ".join(k for k in missing if k not in ignored) + unusable)
     try:
         queries = {key: render_template(TEMPLATES[key], req.context) for key in missing}
     except TemplateError as exc:
