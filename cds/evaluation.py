@@ -239,7 +239,7 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
     warnings = [WarningOut(resource=w.resource, message=w.message) for w in state.warnings]
     if not state.lesions:
         warnings.append(WarningOut(message="no bone metastasis found in the record; nothing to evaluate"))
-    recommendations, safety_warnings = safety.enforce(state, lesions, recommendations)
+    recommendations, lesions, safety_warnings = safety.enforce(state, lesions, recommendations)
     warnings.extend(safety_warnings)
     lesion_order = {lesion.id: i for i, lesion in enumerate(lesions)}
     recommendations.sort(key=lambda r: (lesion_order.get(r.lesion, 0), r.code == "avoid",

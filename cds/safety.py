@@ -10,7 +10,7 @@ clinician.
 
 from __future__ import annotations
 
-from cds.output import Lesion, Recommendation, WarningOut
+from cds.output import CriterionResult, Lesion, Recommendation, WarningOut
 from cds.state import LesionState, PatientState
 
 ABLATIVE = frozenset({"sbrt", "sib-imrt"})
@@ -34,7 +34,7 @@ def unsafe_reasons(lesion: LesionState) -> list[str]:
 
 
 def enforce(state: PatientState, lesions: list[Lesion], recommendations: list[Recommendation],
-            ) -> tuple[list[Recommendation], list[WarningOut]]:
+            ) -> tuple[list[Recommendation], list[Lesion], list[WarningOut]]:
     warnings: list[WarningOut] = []
     kept: list[Recommendation] = []
     by_id = {lesion.id: lesion for lesion in state.lesions}
@@ -47,14 +47,23 @@ def enforce(state: PatientState, lesions: list[Lesion], recommendations: list[Re
                 f"{'; '.join(reasons)}. Please report this rule conflict.")))
             continue
         kept.append(rec)
+    checked: list[Lesion] = []
     for lesion_out in lesions:
         lesion = by_id.get(lesion_out.id)
-        if lesion is None or not unsafe_reasons(lesion):
-            continue
+        reasons = unsafe_reasons(lesion) if lesion else []
+        eligibility = dict(lesion_out.eligibility)
         for name in ABLATIVE:
-            verdict = lesion_out.eligibility.get(name)
-            if verdict is not None and verdict.status == "eligible":
+            verdict = eligibility.get(name)
+            if reasons and verdict is not None and verdict.status == "eligible":
+                detail = "; ".join(reasons)
                 warnings.append(WarningOut(resource=lesion_out.id, message=(
-                    f"{name} eligibility came out 'eligible' at {lesion.site} despite "
-                    f"{'; '.join(unsafe_reasons(lesion))}; treat it as ineligible and report this rule conflict.")))
-    return kept, warnings
+                    f"{name} came out eligible at {lesion_out.site} despite {detail}; shown as ineligible. "
+                    "Please report this rule conflict.")))
+                eligibility[name] = verdict.model_copy(update={
+                    "status": "ineligible",
+                    "criteria": (*verdict.criteria, CriterionResult(
+                        id="safety-precedence", status="not-met", kind="safety", detail=detail,
+                        title="Surgical problem first (decision criteria §1)")),
+                })
+        checked.append(lesion_out.model_copy(update={"eligibility": eligibility}))
+    return kept, checked, warnings
