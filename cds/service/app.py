@@ -174,30 +174,42 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def state_of(request: Request) -> ServiceState:
         return request.app.state.cds  # type: ignore[no-any-return]
 
-    @app.get("/", response_class=HTMLResponse)
-    def index(request: Request) -> HTMLResponse:
-        state = state_of(request)
-        ruleset = state.evaluator.ruleset
-        auth = "disabled (development)" if state.authenticator is None else "JWT, trusted issuers: " + ", ".join(
-            escape(i) for i in state.settings.issuers)
-        services = "".join(f"<li><code>{escape(s.id)}</code> ({escape(s.hook)}): {escape(s.description)}</li>"
-                           for s in SERVICES.values())
-        body = (f"<h1>Bone-mets RT decision support</h1><p>CDS Hooks service version {escape(__version__)}, "
-                f"ruleset {escape(ruleset.version)} (<code>{escape(ruleset.sha256[:12])}</code>). "
-                f"Health: <a href=\"healthz\">ok</a>. Authentication: {auth}.</p><ul>{services}</ul>"
-                "<p><a href=\"cds-services\">Discovery</a> · <a href=\"rules\">Rule catalogue</a></p>")
-        return HTMLResponse(page("Bone-mets RT decision support", body))
-
-    @app.get("/healthz")
-    def healthz(request: Request) -> JSONResponse:
-        state = state_of(request)
-        ruleset = state.evaluator.ruleset
+    def health_of(state: ServiceState) -> dict[str, str]:
         try:
             with state.db.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
             database = "ok"
         except Exception:
             database = "unavailable"
+        return {"service": "ok", "database": database,
+                "authentication": "disabled (development)" if state.authenticator is None else "ok"}
+
+    @app.get("/", response_class=HTMLResponse)
+    def index(request: Request) -> HTMLResponse:
+        state = state_of(request)
+        ruleset = state.evaluator.ruleset
+        links = {"Discovery (CDS Hooks)": "cds-services", "Rule catalogue": "rules", "Health (JSON)": "healthz"}
+        try:
+            from cds.views.html import render_index
+
+            return HTMLResponse(render_index(version=__version__, ruleset=ruleset, health=health_of(state),
+                                             links=links))
+        except ImportError:
+            pass
+        rows = "".join(f"<li>{escape(k)}: {escape(v)}</li>" for k, v in health_of(state).items())
+        services = "".join(f"<li><code>{escape(s.id)}</code> ({escape(s.hook)}): {escape(s.description)}</li>"
+                           for s in SERVICES.values())
+        body = (f"<h1>Bone-mets RT decision support</h1><p>CDS Hooks service version {escape(__version__)}, "
+                f"ruleset {escape(ruleset.version)} (<code>{escape(ruleset.sha256[:12])}</code>).</p>"
+                f"<ul>{rows}</ul><ul>{services}</ul>"
+                + " · ".join(f'<a href="{escape(url)}">{escape(label)}</a>' for label, url in links.items()))
+        return HTMLResponse(page("Bone-mets RT decision support", body))
+
+    @app.get("/healthz")
+    def healthz(request: Request) -> JSONResponse:
+        state = state_of(request)
+        ruleset = state.evaluator.ruleset
+        database = health_of(state)["database"]
         status = 200 if database == "ok" else 503
         return JSONResponse({"status": "ok" if status == 200 else "degraded", "version": __version__,
                              "ruleset": {"version": ruleset.version, "sha256": ruleset.sha256},
