@@ -138,13 +138,15 @@ def render_catalogue(ruleset: Ruleset, exercised: dict[str, list[str]] | None = 
 def load_exercised(path: Path) -> dict[str, list[str]]:
     """Read the BDD side file (``reports/bdd-exercised.json``): rule id → scenario names.
 
-    Tolerant by design, since the BDD run may write any of a few shapes and may not have run
-    at all: a missing or unreadable file gives ``{}``. Accepted shapes:
+    The BDD run (``features/conftest.py``) writes ``{"scenarios": [{"feature_name", "scenario",
+    "outcome", "exercised": {"fired": [...], "asserted": [...], ...}}, ...]}``; a scenario
+    exercises the rules it fired or asserted, and one that did not pass says so after its name.
+    The loader is tolerant, since the run may not have happened or the file may change: a missing
+    or unreadable file gives ``{}``, and simpler shapes are accepted too:
 
-    * ``{"<rule id>": ["<scenario>", ...], ...}``
-    * ``{"rules": {"<rule id>": [...]}}`` (extra top-level keys are ignored)
+    * ``{"<rule id>": ["<scenario>", ...], ...}`` or ``{"rules": {"<rule id>": [...]}}``
     * ``{"scenarios": [{"name": "...", "rules": ["<rule id>", ...]}, ...]}`` or that list alone
-    * ``[{"rule": "<rule id>", "scenario": "..."}, ...]`` (also ``rule_id``/``scenarios``)
+    * ``[{"rule": "<rule id>", "scenario": "..."}, ...]`` (also ``rule_id`` / ``scenarios``)
     """
     try:
         raw = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -163,20 +165,30 @@ def load_exercised(path: Path) -> dict[str, list[str]]:
             if isinstance(name, str) and name and name not in bucket:
                 bucket.append(name)
 
+    def scenario_label(item: dict[str, Any]) -> str | None:
+        name = item.get("scenario") or item.get("name")
+        if not isinstance(name, str):
+            return None
+        feature = item.get("feature_name") or item.get("feature")
+        label = f"{feature} — {name}" if isinstance(feature, str) and feature else name
+        outcome = item.get("outcome")
+        return f"{label} [{outcome}]" if isinstance(outcome, str) and outcome != "passed" else label
+
     def from_items(items: list[Any]) -> None:
         for item in items:
             if not isinstance(item, dict):
                 continue
-            rules = item.get("rules")
-            name = item.get("scenario") or item.get("name") or item.get("scenarios")
-            if isinstance(rules, list):  # one scenario with the rules it fired
-                label = name
-                if isinstance(name, str) and isinstance(item.get("feature"), str):
-                    label = f"{item['feature']} — {name}"
-                for rule in rules:
-                    add(rule, label)
+            exercised = item.get("exercised")
+            if isinstance(exercised, dict):  # the BDD run's own record of one scenario
+                rules = [r for key in ("fired", "asserted") for r in exercised.get(key) or () if isinstance(r, str)]
+                for rule in dict.fromkeys(rules):
+                    add(rule, scenario_label(item))
+            elif isinstance(item.get("rules"), list):  # one scenario with the rules it fired
+                for rule in item["rules"]:
+                    add(rule, scenario_label(item))
             else:
-                add(item.get("rule") or item.get("rule_id") or item.get("id"), name)
+                add(item.get("rule") or item.get("rule_id") or item.get("id"),
+                    item.get("scenario") or item.get("name") or item.get("scenarios"))
 
     if isinstance(raw, list):
         from_items(raw)
@@ -191,7 +203,7 @@ def load_exercised(path: Path) -> dict[str, list[str]]:
         else:
             for rule, scenarios in raw.items():
                 add(rule, scenarios)
-    return {rule: sorted(names) for rule, names in result.items()}
+    return {rule: sorted(names) for rule, names in result.items() if names}
 
 
 # --- the service's index page -------------------------------------------------------------------

@@ -48,6 +48,19 @@ SINS_COMPONENT_LABELS = {
     "collapse": "Vertebral body collapse", "posterolateral": "Posterolateral involvement",
 }
 MIRELS_COMPONENT_LABELS = {"site": "Site", "pain": "Pain", "lesion": "Lesion", "size": "Size (cortex involved)"}
+# Score answers in words (the contract carries codes such as "no-collapse-over-50-involved").
+ANSWER_LABELS = {
+    "junctional": "junctional (O–C2, C7–T2, T11–L1, L5–S1)", "mobile": "mobile spine (C3–C6, L2–L4)",
+    "semi-rigid": "semi-rigid (T3–T10)", "rigid": "rigid (S2–S5)", "mechanical": "mechanical pain",
+    "occasional": "occasional, non-mechanical pain", "pain-free": "pain-free", "mixed": "mixed lytic/blastic",
+    "subluxation": "subluxation or translation", "deformity": "de novo deformity (kyphosis/scoliosis)",
+    "normal": "normal alignment", "collapse-50-or-more": "collapse ≥ 50%", "collapse-under-50": "collapse < 50%",
+    "no-collapse-over-50-involved": "no collapse, > 50% of the body involved", "none": "none",
+    "bilateral": "bilateral", "unilateral": "unilateral", "upper-limb": "upper limb", "lower-limb": "lower limb",
+    "peritrochanteric": "peritrochanteric", "mild": "mild", "moderate": "moderate",
+    "functional": "functional (pain on use)", "under-one-third": "< 1/3 of the cortex",
+    "one-to-two-thirds": "1/3–2/3 of the cortex", "over-two-thirds": "> 2/3 of the cortex",
+}
 
 # Labels for state facts the rule catalogue does not name (rule_facts.fact_label covers the rest).
 FACT_LABELS: dict[str, str] = {
@@ -263,7 +276,9 @@ def score_view(score: Any, table: Mapping[str, Mapping[str, int]], labels: Mappi
     for name in dict.fromkeys([*table, *components, *missing]):
         label = labels.get(name, name.replace("_", " ").capitalize())
         if name in components:
-            rows.append(ScoreComponentRow(label, value_text(components[name]), str(points.get(name, "?")), True))
+            answer = components[name]
+            shown = ANSWER_LABELS.get(answer, value_text(answer)) if isinstance(answer, str) else value_text(answer)
+            rows.append(ScoreComponentRow(label, shown, str(points.get(name, "?")), True))
         elif name in missing or name in table:
             options = table.get(name, {})
             span = f"{min(options.values())}–{max(options.values())}" if options else "?"

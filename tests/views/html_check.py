@@ -12,6 +12,10 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples" / "patients").glob("*.json"))
 AS_OF = date(2026, 11, 20)
 
+# Elements a <p> cannot contain: a browser would close the paragraph early and leave a stray </p>.
+BLOCK = frozenset({"address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset", "figure",
+                   "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p",
+                   "pre", "section", "table", "ul"})
 VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
 
 
@@ -72,6 +76,8 @@ class _Builder(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = Node(tag, {k: v or "" for k, v in attrs}, parent=self.current)
+        if tag in BLOCK and any(a.tag == "p" for a in node.ancestors()):
+            self.errors.append(f"<{tag}> inside <p>")
         self.current.children.append(node)
         if tag not in VOID:
             self.current = node

@@ -82,13 +82,33 @@ def test_catalogue_escapes_scenario_names(ruleset: Ruleset) -> None:
     ([{"rule": "r1", "scenario": "s1"}, {"rule_id": "r1", "scenarios": ["s2", "s1"]}], {"r1": ["s1", "s2"]}),
     ({"r1": "just one"}, {"r1": ["just one"]}),
     ({"r1": [{"feature": "F", "name": "s"}]}, {"r1": ["F — s"]}),
-    ({"r1": 3, "r2": None}, {"r1": [], "r2": []}),
+    ({"r1": 3, "r2": None}, {}),
     ([1, "x", None], {}),
 ])
 def test_load_exercised_shapes(tmp_path: Path, content: object, expected: dict[str, list[str]]) -> None:
     path = tmp_path / "bdd-exercised.json"
     path.write_text(json.dumps(content), encoding="utf-8")
     assert load_exercised(path) == expected
+
+
+def test_load_exercised_reads_the_bdd_runs_record(tmp_path: Path) -> None:
+    # the shape features/conftest.py writes
+    record = {"generated_at": "2026-11-20T00:00:00Z", "ruleset": {"version": "2026.11.1"}, "scenarios": [
+        {"feature": "features/cord_compression.feature", "feature_name": "Cord compression",
+         "scenario": "Operable patient", "outcome": "passed",
+         "exercised": {"fired": ["mescc.surgical-candidate", "caveat.x"], "asserted": ["mescc.surgical-candidate"],
+                       "assessments": ["mescc-surgery"], "criteria": [], "data_gaps": []}},
+        {"feature_name": "Cord compression", "scenario": "Short survival", "outcome": "failed",
+         "exercised": {"fired": ["mescc.rt-very-short-survival"], "asserted": []}},
+        {"feature_name": "SINS", "scenario": "Level scoring", "outcome": "passed", "exercised": None},
+    ]}
+    path = tmp_path / "bdd-exercised.json"
+    path.write_text(json.dumps(record), encoding="utf-8")
+    assert load_exercised(path) == {
+        "mescc.surgical-candidate": ["Cord compression — Operable patient"],
+        "caveat.x": ["Cord compression — Operable patient"],
+        "mescc.rt-very-short-survival": ["Cord compression — Short survival [failed]"],
+    }
 
 
 def test_load_exercised_missing_or_broken(tmp_path: Path) -> None:
