@@ -18,6 +18,7 @@ def _examples_dir() -> Path | None:
     candidates = []
     if env:
         candidates += [Path(env) / "fhir-examples", Path(env)]
+    candidates.append(Path(__file__).resolve().parents[1] / "data" / "shared" / "fhir-examples")  # in-repo copy
     candidates.append(Path(__file__).resolve().parents[2].parent / "shared" / "fhir-examples")
     for candidate in candidates:
         if candidate.is_dir() and any(candidate.rglob("*.json")):
