@@ -13,10 +13,10 @@ import os
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 DEFAULT_TRUSTED_ISSUERS_FILE = REPO_CONFIG_DIR / "trusted-issuers.json"
@@ -73,7 +73,8 @@ class Settings(BaseSettings):
     jku_cache_seconds: int = 3600
     jku_timeout_seconds: float = 3.0
 
-    cors_origins: list[str] = ["https://sandbox.cds-hooks.org"]
+    cors_origins: Annotated[list[str], NoDecode] = ["https://sandbox.cds-hooks.org"]
+    """Browser origins allowed by CORS: a comma-separated list or a JSON array."""
     max_request_bytes: int = 10 * 1024 * 1024
 
     fhir_timeout_seconds: float = 5.0
@@ -93,7 +94,9 @@ class Settings(BaseSettings):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip().startswith("["):
+        if isinstance(value, str):
+            if value.strip().startswith("["):
+                return json.loads(value)
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
