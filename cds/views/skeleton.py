@@ -131,10 +131,12 @@ def _bone_paths() -> list[tuple[str, str, str]]:
                       f"L{_mirror(s, 46)},{sy + 56} Z"))
         # Femur: head in the acetabulum, neck to the greater trochanter, shaft to the knee.
         hy = sy + 54
-        paths.append(("bone", f"{side_name.capitalize()} femur",
+        paths.append(("bone", f"{side_name.capitalize()} femoral neck and greater trochanter",
                       f"M{_mirror(s, 70)},{hy + 4} L{_mirror(s, 84)},{hy + 20} L{_mirror(s, 92)},{hy + 14} "
-                      f"L{_mirror(s, 90)},{hy + 40} L{_mirror(s, 74)},{hy + 226} L{_mirror(s, 60)},{hy + 226} "
-                      f"L{_mirror(s, 76)},{hy + 42} L{_mirror(s, 62)},{hy + 14} Z"))
+                      f"L{_mirror(s, 90)},{hy + 40} L{_mirror(s, 76)},{hy + 42} L{_mirror(s, 62)},{hy + 14} Z"))
+        paths.append(("bone", f"{side_name.capitalize()} femoral shaft",
+                      f"M{_mirror(s, 90)},{hy + 40} L{_mirror(s, 74)},{hy + 226} L{_mirror(s, 60)},{hy + 226} "
+                      f"L{_mirror(s, 76)},{hy + 42} Z"))
         paths.append(("bone", f"{side_name.capitalize()} tibia",
                       f"M{_mirror(s, 54)},{hy + 236} L{_mirror(s, 76)},{hy + 236} L{_mirror(s, 68)},{hy + 260} "
                       f"L{_mirror(s, 64)},{hy + 390} L{_mirror(s, 54)},{hy + 390} L{_mirror(s, 56)},{hy + 260} Z"))

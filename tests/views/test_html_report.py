@@ -129,7 +129,8 @@ def test_spine_levels_are_all_drawn_and_labelled(pages: dict[str, tuple[str, Nod
         assert g.find("text").text == g.attrs["data-level-shape"]
     svg = root.find("svg")
     bones = {t.text for t in svg.find_all("title")}
-    for bone in ("Skull", "Right femur", "Left femur", "Right humerus", "Left radius", "Left ulna", "Right ilium",
+    for bone in ("Skull", "Right femoral shaft", "Left femoral neck and greater trochanter", "Right femoral head",
+                 "Mandible", "Right humerus", "Left radius", "Left ulna", "Right ilium",
                  "Left acetabulum", "Right tibia", "Left fibula", "Right clavicle", "Left scapula", "Right rib 6"):
         assert bone in bones
 
@@ -351,3 +352,11 @@ def test_report_view_numbers_and_anchors_are_unique(example_evaluations: dict[st
         anchors = [v.anchor for v in report.lesions]
         assert len(set(anchors)) == len(anchors)
         assert [v.number for v in report.lesions] == list(range(1, len(anchors) + 1))
+
+
+def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cds.views.browser as browser
+
+    monkeypatch.setattr(browser, "CHROMIUM", Path("/nonexistent/chromium"))
+    problem = browser.chromium_problem()
+    assert problem is not None and "apt-get install -y chromium" in problem
