@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cds.anatomy import base_bone, level_range_label
+from cds.anatomy import level_range_label
 from cds.output import Citation, DataGap, Eligibility, Evaluation, Lesion, Recommendation
 from cds.rationale import HISTOLOGY_TEXT
 from cds.rule_facts import fact_label
@@ -347,8 +347,10 @@ def classify(lesion: Mapping[str, Any], recommendations: Sequence[Recommendation
             critical.append(f"unstable spine (SINS {shown})")
         elif lo >= 7 and hi <= 12:
             warning.append(f"indeterminate stability (SINS {shown})")
-        elif hi >= 7 and _value(lesion, "postoperative") is not True:
+        elif hi >= 13 and _value(lesion, "postoperative") is not True:
             warning.append(f"instability not excluded (SINS {shown}, incomplete)")
+        elif hi >= 7 and _value(lesion, "postoperative") is not True:
+            warning.append(f"stability may be indeterminate (SINS {shown}, incomplete)")
     if _value(lesion, "pathological_fracture") is True:
         critical.append("pathological fracture")
     if _value(lesion, "impending_fracture") is True:
@@ -634,10 +636,3 @@ def build_report(evaluation: Evaluation) -> ReportView:
         patient_gaps=[g for g in evaluation.data_gaps if g.lesion is None], citations=list(citations.values()),
     )
 
-
-def site_words(levels: Iterable[str], bone: str | None) -> str:
-    """'T8–T9' for vertebrae, the bone without laterality otherwise (used in the CLI index)."""
-    levels = tuple(levels)
-    if levels:
-        return level_range_label(levels)
-    return base_bone(bone) if bone else "unspecified"
