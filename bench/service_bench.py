@@ -1,0 +1,225 @@
+"""Benchmark of the CDS Hooks service: patient-view with full prefetch of the 16 example patients
+against a running ``cds serve --workers 2``, at 1, 8 and 32 concurrent clients.
+
+Authentication is ON: the benchmark trusts a key it generates (ES384) and signs every request
+(fresh ``jti``, ``aud`` = the URL), so JWT verification and the replay cache are measured too.
+Tokens and bodies are prepared before each timed phase, so the client's own CPU use is small
+(it shares the machine's cores with the service: the numbers are conservative).
+
+Two service configurations run in one go:
+- ``evaluate``: every call runs the full path (prefetch → record → state → rules → cards);
+- ``cached``: the default, identical input within 60 s re-uses the evaluation (cards, links,
+  audit and card rows are still produced per call).
+
+    python bench/service_bench.py                       # both modes, 1/8/32 clients
+    python bench/service_bench.py --modes evaluate --requests 400 --json results.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec
+from jwt.algorithms import ECAlgorithm
+
+from cds.service.prefetch import prefetch_from_resources
+from cds.synthetic.examples import EXAMPLES
+
+ISSUER = "https://bench.example/cds-client"
+KID = "bench-es384"
+AS_OF = date(2026, 11, 20)
+SERVICE_PATH = "/cds-services/bone-mets-rt"
+
+
+@dataclass
+class Level:
+    mode: str
+    concurrency: int
+    requests: int
+    seconds: float
+    latencies_ms: list[float]
+    errors: int
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies_ms)
+        return data[min(len(data) - 1, round(q / 100 * (len(data) - 1)))]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+    def row(self) -> dict[str, Any]:
+        return {"mode": self.mode, "clients": self.concurrency, "requests": self.requests, "errors": self.errors,
+                "p50_ms": round(self.pct(50), 1), "p95_ms": round(self.pct(95), 1), "p99_ms": round(self.pct(99), 1),
+                "mean_ms": round(statistics.fmean(self.latencies_ms), 1), "rps": round(self.rps, 1)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bodies() -> list[bytes]:
+    out = []
+    for ex in EXAMPLES:
+        builder = ex.build(AS_OF)
+        out.append(json.dumps({
+            "hook": "patient-view", "hookInstance": str(uuid.uuid4()),
+            "context": {"userId": "Practitioner/bench", "patientId": builder.patient_id},
+            "prefetch": prefetch_from_resources(builder.resources(), builder.patient_id),
+        }).encode())
+    return out
+
+
+class Service:
+    """``cds serve`` in a subprocess, configured only through environment variables."""
+
+    def __init__(self, workers: int, cache_seconds: int, key: ec.EllipticCurvePrivateKey, workdir: Path,
+                 extra_env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        jwks = workdir / "bench-jwks.json"
+        public = ECAlgorithm.to_jwk(key.public_key(), as_dict=True)
+        jwks.write_text(json.dumps({"keys": [public | {"kid": KID, "alg": "ES384", "use": "sig"}]}))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CDS_")}
+        env.update({
+            "CDS_DATA_DIR": str(workdir / f"data-{cache_seconds}"),
+            "CDS_TRUSTED_ISSUERS": json.dumps([{"iss": ISSUER, "jwks_file": str(jwks)}]),
+            "CDS_PUBLIC_BASE_URL": self.base,
+            "CDS_EVALUATION_CACHE_SECONDS": str(cache_seconds),
+            "CDS_AS_OF": "2026-11-20T00:00:00Z",
+            "CDS_LOG_LEVEL": "warning",
+        })
+        env.update(extra_env)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", "from cds.cli import app; app()", "serve", "--port", str(self.port),
+             "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+    def wait(self) -> None:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("cds serve exited: " + (self.proc.stderr.read() if self.proc.stderr else ""))
+            try:
+                if httpx.get(self.base + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("cds serve did not start")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def tokens(key: ec.EllipticCurvePrivateKey, url: str, n: int) -> list[str]:
+    now = int(time.time())
+    return [jwt.encode({"iss": ISSUER, "aud": url, "iat": now, "exp": now + 600, "jti": str(uuid.uuid4())}, key,
+                       algorithm="ES384", headers={"kid": KID, "typ": "JWT"}) for _ in range(n)]
+
+
+async def run_level(base: str, key: ec.EllipticCurvePrivateKey, payloads: list[bytes], concurrency: int,
+                    requests: int, mode: str) -> Level:
+    url = base + SERVICE_PATH
+    pool = tokens(key, url, requests)
+    latencies: list[float] = []
+    errors = 0
+    counter = iter(range(requests))
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            for n in counter:
+                headers = {"Authorization": f"Bearer {pool[n]}", "Content-Type": "application/json"}
+                started = time.perf_counter()
+                response = await client.post(url, content=payloads[n % len(payloads)], headers=headers)
+                latencies.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        seconds = time.perf_counter() - started
+    return Level(mode, concurrency, requests, seconds, latencies, errors)
+
+
+def table(levels: list[Level]) -> str:
+    lines = ["| mode | clients | requests | errors | p50 ms | p95 ms | p99 ms | req/s | p95 × (vs 1 client) | "
+             "req/s × (vs 1 client) |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for level in levels:
+        first = next(x for x in levels if x.mode == level.mode)
+        lines.append(f"| {level.mode} | {level.concurrency} | {level.requests} | {level.errors} | "
+                     f"{level.pct(50):.1f} | {level.pct(95):.1f} | {level.pct(99):.1f} | {level.rps:.1f} | "
+                     f"{level.pct(95) / first.pct(95):.2f} | {level.rps / first.rps:.2f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--clients", default="1,8,32", help="concurrency levels, comma-separated")
+    parser.add_argument("--requests", type=int, default=0,
+                        help="requests per level (default: 160 for 1 client, 640 otherwise)")
+    parser.add_argument("--modes", default="evaluate,cached", help="evaluate and/or cached")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--no-auth", action="store_true", help="run the service with CDS_DEV_DISABLE_AUTH=1")
+    parser.add_argument("--redis-url", help="CDS_REDIS_URL for the service (replay cache in Redis)")
+    parser.add_argument("--database-url", help="CDS_DATABASE_URL for the service (default: SQLite)")
+    args = parser.parse_args()
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    extra = {"CDS_DEV_DISABLE_AUTH": "1"} if args.no_auth else {}
+    if args.redis_url:
+        extra["CDS_REDIS_URL"] = args.redis_url
+    if args.database_url:
+        extra["CDS_DATABASE_URL"] = args.database_url
+    payloads = bodies()
+    levels: list[Level] = []
+    with tempfile.TemporaryDirectory(prefix="cds-bench-") as tmp:
+        for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
+            service = Service(args.workers, 0 if mode == "evaluate" else 60, key, Path(tmp), extra)
+            try:
+                service.wait()
+                # warm-up: every worker loads the rules and sees every patient
+                asyncio.run(run_level(service.base, key, payloads, 4, len(payloads) * 4, mode))
+                for concurrency in (int(c) for c in args.clients.split(",")):
+                    n = args.requests or (160 if concurrency == 1 else 640)
+                    level = asyncio.run(run_level(service.base, key, payloads, concurrency, n, mode))
+                    levels.append(level)
+                    print(f"{mode:8s} {concurrency:3d} clients: p95 {level.pct(95):7.1f} ms, "
+                          f"{level.rps:6.1f} req/s, errors {level.errors}", file=sys.stderr)
+            finally:
+                service.stop()
+    storage = ("PostgreSQL" if args.database_url else "SQLite") + (" + Redis replay cache" if args.redis_url else "")
+    auth = "auth off" if args.no_auth else "auth on (ES384)"
+    print(f"patient-view, full prefetch of the {len(payloads)} example patients, cds serve --workers "
+          f"{args.workers}, {os.cpu_count()} CPU(s), {auth}, {storage}\n")
+    print(table(levels))
+    if args.json:
+        args.json.write_text(json.dumps([level.row() for level in levels], indent=2))
+
+
+if __name__ == "__main__":
+    main()
