@@ -1,0 +1,5 @@
+"""BDD: Missing data: unknown is not false — the scenarios of missing_data.feature."""
+
+from pytest_bdd import scenarios
+
+scenarios("missing_data.feature")
