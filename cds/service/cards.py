@@ -14,9 +14,11 @@ One card per lesion (plus one patient-level card when patient-level data are mis
 from __future__ import annotations
 
 import copy
+import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -48,6 +50,8 @@ ORDERABLE_CODES = frozenset({"ebrt-8gy-1fx", "ebrt-20gy-5fx", "ebrt-30gy-10fx", 
 CODE_REGIMEN = {"ebrt-8gy-1fx": (8.0, 1), "ebrt-20gy-5fx": (20.0, 5), "ebrt-30gy-10fx": (30.0, 10)}
 """Conventional codes name their regimen; a recommendation may leave ``regimens`` empty for them."""
 SUMMARY_LIMIT = 139
+REPORT_PLACEHOLDER = "https://report.invalid/evaluation"
+"""Stands for the (signed, expiring) report URL in card templates; see ``fresh_copy``."""
 ORDER_VERB = {"conventional": "Order RT", "sbrt": "Order SBRT", "sib-imrt": "Order SIB-IMRT"}
 
 
@@ -94,12 +98,14 @@ def prune(value: Any) -> Any:
     return value
 
 
+_MD_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\|<>*_`[]"})
+
+
+@lru_cache(maxsize=16384)
 def md(text: str) -> str:
-    """Text safe inside Markdown: no table breaks, no accidental HTML or emphasis."""
-    out = " ".join(str(text).split())
-    for ch in ("\\", "|", "<", ">", "*", "_", "`", "[", "]"):
-        out = out.replace(ch, "\\" + ch)
-    return out
+    """Text safe inside Markdown: no table breaks, no accidental HTML or emphasis. (Cached: the
+    same criterion titles and rationales recur on every call.)"""
+    return " ".join(str(text).split()).translate(_MD_ESCAPES)
 
 
 def md_link(label: str, url: str | None) -> str:
@@ -403,3 +409,18 @@ def patient_view_cards(evaluation: Evaluation, settings: CardSettings,
     cards.sort(key=lambda c: order[c.card["indicator"]])
     extra = patient_card(evaluation, settings)
     return cards + ([extra] if extra else [])
+
+
+def fresh_copy(template: list[BuiltCard], report_url: str) -> list[BuiltCard]:
+    """Cards built once for an evaluation (with REPORT_PLACEHOLDER as the report link), made new for
+    one call: fresh card and suggestion uuids, the call's signed report link."""
+    cards = json.loads(json.dumps([built.card for built in template]).replace(REPORT_PLACEHOLDER, report_url))
+    out: list[BuiltCard] = []
+    for built, card in zip(template, cards, strict=True):
+        card["uuid"] = str(uuid.uuid4())
+        renamed: dict[str, str] = {}
+        for suggestion in card.get("suggestions", []):
+            renamed[suggestion["uuid"]] = suggestion["uuid"] = str(uuid.uuid4())
+        out.append(BuiltCard(card=card, lesion=built.lesion, rule_ids=built.rule_ids, codes=built.codes,
+                             suggestions={renamed[k]: v for k, v in built.suggestions.items()}))
+    return out

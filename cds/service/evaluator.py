@@ -51,8 +51,13 @@ class Evaluator:
         """Load and compile the rules before the first request (not during it)."""
         self.evaluate({"patient": {"resourceType": "Patient", "id": "warm-up"}}, "warm-up", use_cache=False)
 
-    def evaluate(self, prefetch: dict[str, Any], patient_id: str, *, use_cache: bool = True) -> EvaluationResult:
-        key = self._key(prefetch, patient_id) if use_cache and self.cache_seconds > 0 else None
+    def evaluate(self, prefetch: dict[str, Any], patient_id: str, *, use_cache: bool = True,
+                 cache_key: str | None = None) -> EvaluationResult:
+        """``cache_key``: a digest that identifies the input (e.g. of the request bytes); default:
+        a digest of the prefetch itself."""
+        key = None
+        if use_cache and self.cache_seconds > 0:
+            key = self._key(cache_key, patient_id) if cache_key else self._key(prefetch, patient_id)
         if key is not None:
             hit = self._get(key)
             if hit is not None:
@@ -73,10 +78,13 @@ class Evaluator:
                     self._cache.popitem(last=False)
         return result
 
-    def _key(self, prefetch: dict[str, Any], patient_id: str) -> str:
+    def _key(self, data: dict[str, Any] | str, patient_id: str) -> str:
         digest = hashlib.sha256(self.ruleset.sha256.encode())
-        digest.update(patient_id.encode())
-        digest.update(json.dumps(prefetch, sort_keys=True, separators=(",", ":"), default=str).encode())
+        digest.update(patient_id.encode() + b"\x00")
+        if isinstance(data, str):
+            digest.update(b"digest:" + data.encode())
+        else:
+            digest.update(json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode())
         return digest.hexdigest()
 
     def _get(self, key: str) -> EvaluationResult | None:

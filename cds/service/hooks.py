@@ -7,9 +7,12 @@ lock. The evaluation, cards and audit row are written after the answer is sent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cds.service.audit import CallRecord, write_call
 from cds.service.auth import Authenticator, ClientIdentity
-from cds.service.cards import BuiltCard, CardSettings, patient_view_cards
+from cds.service.cards import REPORT_PLACEHOLDER, BuiltCard, CardSettings, fresh_copy, patient_view_cards
 from cds.service.db import Database
 from cds.service.discovery import SERVICES, ServiceDefinition
 from cds.service.errors import AuthError, PreconditionFailed, ServiceError
@@ -90,11 +93,15 @@ def audience(settings: Settings, request: Request) -> str:
 
 
 async def read_json(request: Request) -> Any:
+    return (await read_raw_json(request))[1]
+
+
+async def read_raw_json(request: Request) -> tuple[bytes, Any]:
     raw = await request.body()
     if not raw.strip():
         raise ServiceError(400, "The request body is empty; a JSON object is required")
     try:
-        return json.loads(raw)
+        return raw, json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ServiceError(400, f"The request body is not JSON ({type(exc).__name__})") from None
 
@@ -159,16 +166,32 @@ async def complete_prefetch(state: ServiceState, req: HookRequest, call: CallRec
 
 
 def _evaluate_and_build(state: ServiceState, service: ServiceDefinition, req: HookRequest,
-                        prefetch: dict[str, Any], base: str,
-                        orders: list[DraftRadiotherapyOrder]) -> tuple[EvaluationResult, list[BuiltCard]]:
-    result = state.evaluator.evaluate(prefetch, req.context["patientId"])
-    settings = CardSettings(base_url=base, report_url=state.signer.url(base, result.id),
-                            ruleset_version=result.evaluation.ruleset.version)
-    if service.kind == "patient-view":
-        cards = patient_view_cards(result.evaluation, settings, result.body_sites)
-    else:
-        cards = order_cards(result.evaluation, orders, draft_resources(req.context["draftOrders"]), settings)
-    return result, cards
+                        prefetch: dict[str, Any], base: str, orders: list[DraftRadiotherapyOrder],
+                        cache_key: str | None = None) -> tuple[EvaluationResult, list[BuiltCard]]:
+    result = state.evaluator.evaluate(prefetch, req.context["patientId"], cache_key=cache_key)
+    report_url = state.signer.url(base, result.id)
+    version = result.evaluation.ruleset.version
+    if service.kind != "patient-view":
+        settings = CardSettings(base_url=base, report_url=report_url, ruleset_version=version)
+        return result, order_cards(result.evaluation, orders, draft_resources(req.context["draftOrders"]), settings)
+    # patient-view cards depend only on the evaluation: built once per evaluation, then copied
+    # with fresh uuids and this call's signed report link.
+    key = (result.id, base)
+    with _templates_lock:
+        template = _card_templates.get(key)
+    if template is None:
+        settings = CardSettings(base_url=base, report_url=REPORT_PLACEHOLDER, ruleset_version=version)
+        template = patient_view_cards(result.evaluation, settings, result.body_sites)
+        with _templates_lock:
+            _card_templates[key] = template
+            while len(_card_templates) > _TEMPLATES:
+                _card_templates.popitem(last=False)
+    return result, fresh_copy(template, report_url)
+
+
+_TEMPLATES = 256
+_card_templates: OrderedDict[tuple[str, str], list[BuiltCard]] = OrderedDict()
+_templates_lock = threading.Lock()
 
 
 _stored_evaluations: set[str] = set()
@@ -183,7 +206,8 @@ async def handle_hook(state: ServiceState, request: Request, service_id: str) ->
         if service is None:
             raise ServiceError(404, f"No CDS service with id {service_id!r}")
         await authenticate(state, request, call)
-        req = parse_hook_request(await read_json(request), service)
+        raw, body = await read_raw_json(request)
+        req = parse_hook_request(body, service)
         call.hook, call.hook_instance = req.hook, req.hookInstance
         call.user_id = req.context.get("userId") if isinstance(req.context.get("userId"), str) else None
         call.patient_id = req.context["patientId"]
@@ -195,8 +219,12 @@ async def handle_hook(state: ServiceState, request: Request, service_id: str) ->
                 call.outcome = "no radiotherapy order"
                 return _answer([], call, started, state)
         prefetch = await complete_prefetch(state, req, call)
+        # Nothing fetched: the request body alone determines the input, and hashing its bytes is
+        # far cheaper than re-serialising the prefetch (the hookInstance is left out of it).
+        digest = None if call.fetched_keys else hashlib.sha256(
+            raw.replace(req.hookInstance.encode(), b"")).hexdigest()
         result, cards = await run_in_threadpool(_evaluate_and_build, state, service, req, prefetch,
-                                                base_url(state.settings, request), orders)
+                                                base_url(state.settings, request), orders, digest)
         _remember(call, result, cards, service, req)
         return _answer(cards, call, started, state)
     except ServiceError as exc:

@@ -10,9 +10,12 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
 
 from cds.service.db import Database, SeenToken
+
+_TABLE = SeenToken.__table__
 
 
 def _key(issuer: str, jti: str) -> str:
@@ -32,19 +35,17 @@ class DatabaseReplayCache:
     def first_use(self, issuer: str, jti: str, ttl_seconds: int) -> bool:
         key = _key(issuer, jti)
         now = datetime.now(UTC)
+        expires = now + timedelta(seconds=max(ttl_seconds, 1))
         try:
-            with self.db.session() as s:
-                row = s.get(SeenToken, key)
-                if row is not None:
-                    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-                    if expires > now:
-                        return False
-                    s.delete(row)  # an expired entry: the id may be used again
-                    s.flush()
-                s.add(SeenToken(key=key, expires_at=now + timedelta(seconds=max(ttl_seconds, 1))))
+            with self.db.engine.begin() as conn:  # the primary key makes the first insert win
+                conn.execute(insert(_TABLE).values(key=key, expires_at=expires))
+            return True
         except IntegrityError:
-            return False  # another worker inserted the same id at the same moment
-        return True
+            pass
+        with self.db.engine.begin() as conn:  # seen before: usable again only if that entry expired
+            reused = conn.execute(update(_TABLE).where(_TABLE.c.key == key, _TABLE.c.expires_at < now)
+                                  .values(expires_at=expires))
+            return bool(reused.rowcount)
 
 
 class RedisReplayCache:
