@@ -8,6 +8,8 @@ import json
 import logging
 import socket
 import sys
+import time
+from typing import Any
 
 from cds.service.settings import Settings
 
@@ -47,18 +49,104 @@ def app_factory() -> object:
     return create_app(Settings())
 
 
+def _uvicorn_config(settings: Settings, host: str, port: int) -> Any:
+    import uvicorn
+
+    return uvicorn.Config("cds.service.commands:app_factory", factory=True, host=host, port=port,
+                          log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
+                          http=NoDelayHttpProtocol)
+
+
+def _setup_logging(settings: Settings) -> None:
+    from cds.service.audit import install_redaction
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction()
+
+
 def serve(host: str | None = None, port: int | None = None, workers: int | None = None) -> None:
     import uvicorn
 
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from cds.service.audit import install_redaction
+    _setup_logging(settings)
+    host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
+    if workers <= 1:
+        uvicorn.Server(_uvicorn_config(settings, host, port)).run()
+    elif hasattr(socket, "SO_REUSEPORT"):
+        _serve_reuseport(host, port, workers)
+    else:  # no SO_REUSEPORT (not Linux/BSD): uvicorn's own supervisor, one shared socket
+        uvicorn.run("cds.service.commands:app_factory", factory=True, host=host, port=port, workers=workers,
+                    log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
+                    http=NoDelayHttpProtocol)
 
-    install_redaction()
-    uvicorn.run("cds.service.commands:app_factory", factory=True, host=host or settings.host,
-                port=port or settings.port, workers=workers or settings.workers,
-                log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
-                http=NoDelayHttpProtocol)
+
+def _worker(host: str, port: int) -> None:
+    """One worker process: its own listening socket on the shared port (SO_REUSEPORT)."""
+    import uvicorn
+
+    settings = Settings()
+    _setup_logging(settings)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        logging.getLogger("cds.service").error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
+        raise SystemExit(1) from None
+    uvicorn.Server(_uvicorn_config(settings, host, port)).run(sockets=[sock])
+
+
+def _serve_reuseport(host: str, port: int, workers: int) -> None:
+    """Several workers, each with its own socket on the same port, so the kernel spreads the
+    connections over them. (uvicorn's supervisor shares one socket: measured, every keep-alive
+    connection of an 8-client load went to the same worker and the second one idled.) Workers
+    that die are restarted; SIGINT/SIGTERM stop them all."""
+    import multiprocessing
+    import signal
+
+    log = logging.getLogger("cds.service")
+    ctx = multiprocessing.get_context("spawn")
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+    def start() -> Any:
+        process = ctx.Process(target=_worker, args=(host, port), daemon=False)
+        process.start()
+        return process
+
+    log.info("cds serve: %d workers on http://%s:%d (one socket each, SO_REUSEPORT)", workers, host, port)
+    processes = [start() for _ in range(workers)]
+    started = time.monotonic()
+    try:
+        while not stopping:
+            time.sleep(0.3)
+            for n, process in enumerate(processes):
+                if process.is_alive() or stopping:
+                    continue
+                if time.monotonic() - started < 10:  # died while starting: a configuration problem
+                    log.error("worker %d exited with code %s during start-up; stopping", n, process.exitcode)
+                    stopping = True
+                    break
+                log.warning("worker %d exited with code %s; restarting it", n, process.exitcode)
+                processes[n] = start()
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=15)
+            if process.is_alive():
+                process.kill()
+    if any(p.exitcode not in (0, -signal.SIGTERM) for p in processes) and time.monotonic() - started < 10:
+        raise SystemExit(1)
 
 
 def feedback_report(format: str = "text") -> None:
