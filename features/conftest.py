@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,11 +47,31 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture
-def bdd(request: pytest.FixtureRequest) -> ScenarioContext:
-    """The scenario's patient, evaluation and exercised rules."""
+def bdd(request: pytest.FixtureRequest) -> Iterator[ScenarioContext]:
+    """The scenario's patient, evaluation and exercised rules.
+
+    After the scenario: one that checks a rule, caveat or criterion marked needs-clinical-review
+    must carry the @needs-clinical-review tag, so the review report cannot under-report it.
+    """
     context = ScenarioContext()
     request.node.stash[_CONTEXT] = context
-    return context
+    yield context
+    checked = {*context.exercised.asserted, *context.exercised.criteria}
+    untagged = sorted(checked & needs_review_ids())
+    if untagged and request.node.get_closest_marker("needs_clinical_review") is None:
+        pytest.fail(f"this scenario checks {', '.join(untagged)} (evidence status needs-clinical-review): "
+                    "tag it @needs-clinical-review")
+
+
+@cache
+def needs_review_ids() -> frozenset[str]:
+    """Rules, caveats and '<assessment>/<criterion>' ids whose evidence status is needs-clinical-review."""
+    ruleset = default_ruleset()
+    ids = {r.id for r in ruleset.rules if r.spec.evidence_status == "needs-clinical-review"}
+    ids |= {c.id for c in ruleset.caveats if c.spec.evidence_status == "needs-clinical-review"}
+    ids |= {f"{a.name}/{c.spec.id}" for a in ruleset.assessments for c in a.criteria
+            if c.spec.evidence_status == "needs-clinical-review"}
+    return frozenset(ids)
 
 
 # ---- tags ------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ Feature: Metastatic epidural spinal cord compression (MESCC)
     And the recommendation's rationale mentions "84% of patients ambulatory against 57%"
     And the recommendation's rationale mentions "dexamethasone"
     And decompressive surgery is "eligible" at T8
+    And the decompressive surgery criterion "mescc-at-lesion" at T8 says "cord compression at T8 (Bilsky 3)"
     And the decompressive surgery criterion "not-paraplegic-over-48h" is "met" at T8
     And the decompressive surgery criterion "prior-rt-permits-30gy" is "met" at T8
 

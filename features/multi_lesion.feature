@@ -6,6 +6,7 @@ Feature: Patients with several lesions
   they belong to. Compression at two separate areas is outside the Patchell trial.
   Sources: laufer2013, patchell2005, mirels1989, marazzi2025, nieder2006, vandervelden2022
 
+  @needs-clinical-review
   Scenario: Four lesions, four different treatments (cord compression, impending fracture, painful rib, painless ilium)
     Given a 67-year-old man with non-small-cell lung cancer
     And ECOG 2
@@ -94,6 +95,7 @@ Feature: Patients with several lesions
     And the decompressive surgery criterion "single-area" at T10–T11 says "compression in one area (T10–T11)"
     And the lesion at T10–T11 gets an urgent surgical referral for MESCC decompression
 
+  @needs-clinical-review
   Scenario: Oligometastatic renal cancer — SBRT at both lesions, for different reasons
     Given a 63-year-old man with renal cell carcinoma
     And ECOG 1

@@ -205,3 +205,18 @@ Feature: Spinal instability (SINS)
     And the lesion at L1 is not warned to avoid "before stabilisation"
     And the lesion at L1 gets 30 Gy in 10 fractions after surgery
     And the recommendation cites "Patchell 2005"
+
+  @needs-clinical-review
+  Scenario: After stabilisation of a radioresistant tumour, postoperative SBRT is preferred to 30 Gy/10
+    Postoperative spine SBRT 35 Gy/5 within 16 weeks rests on the Redmond consensus (○).
+    Given the primary cancer is renal cell carcinoma
+    And decompression and stabilisation at L1 4 weeks ago
+    And no cord compression at L1
+    When the patient is evaluated on 2026-11-20
+    Then the lesion at L1 gets SBRT after surgery (preferred)
+    And the recommendation rests on rule "postop.spine-sbrt"
+    And the recommendation offers 35 Gy in 5 fractions as postoperative with a BED10 of 59.5 Gy
+    And the recommendation's rationale mentions "within 16 weeks"
+    And the recommendation is marked as needing clinical review
+    And the lesion at L1 gets 30 Gy in 10 fractions after surgery (alternative)
+    And the recommendation's rationale mentions "Postoperative SBRT is also recommended"
