@@ -39,6 +39,13 @@ _RECORD_KEY = "bdd_scenario"
 _records: dict[str, dict[str, Any]] = {}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-bdd does not create the folder of --cucumberjson; do it so `reports/` need not exist."""
+    cucumber = getattr(config.option, "cucumber_json_path", None)
+    if cucumber and not hasattr(config, "workerinput"):
+        Path(os.path.expandvars(os.path.expanduser(cucumber))).resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("bdd").addoption(
         "--bdd-exercised", dest="bdd_exercised", metavar="path", default=None,
@@ -113,6 +120,7 @@ def _scenario_record(item: pytest.Item, template: Any) -> dict[str, Any]:
         "name": item.name,
         "feature": template.feature.rel_filename,
         "feature_name": template.feature.name,
+        "feature_description": template.feature.description,
         "scenario": rendered.name,
         "line": template.line_number,
         "example": dict(params),

@@ -311,7 +311,9 @@ def _scenario(element: dict[str, Any], record: dict[str, Any] | None, catalogue:
                     rules=_rules_of(record, catalogue), reason=reason, recorded=record is not None)
 
 
-def _skipped_scenario(record: dict[str, Any], catalogue: _Catalogue) -> Scenario:
+def _recorded_scenario(record: dict[str, Any], catalogue: _Catalogue) -> Scenario:
+    """A scenario known only from the side file: skipped before it ran, or a run whose cucumber JSON
+    lacks it (pytest-bdd writes no cucumber elements under pytest-xdist)."""
     return Scenario(name=record.get("scenario") or record.get("name") or "?", test_id=record.get("name") or "",
                     line=int(record.get("line") or 0), status=record.get("outcome") or "skipped",
                     tags=tuple(record.get("tags") or ()), rules=_rules_of(record, catalogue),
@@ -340,9 +342,11 @@ def load_report(cucumber_json: Path, exercised_json: Path | None = None, ruleset
             record = records.pop((uri, str(element.get("id"))), None)
             feature.scenarios.append(_scenario(element, record, catalogue, feature.tags))
     for (uri, _), record in sorted(records.items(), key=lambda kv: (kv[0][0], kv[1].get("line") or 0)):
-        if uri not in features:  # every scenario of the feature was skipped before it ran
-            features[uri] = Feature(name=record.get("feature_name") or uri, uri=uri, intent="", sources=[], tags=())
-        features[uri].scenarios.append(_skipped_scenario(record, catalogue))
+        if uri not in features:  # the cucumber JSON has no scenario of this feature
+            intent, sources = _split_description(record.get("feature_description") or "")
+            features[uri] = Feature(name=record.get("feature_name") or uri, uri=uri, intent=intent,
+                                    sources=[catalogue.citation(k) for k in sources], tags=())
+        features[uri].scenarios.append(_recorded_scenario(record, catalogue))
     for feature in features.values():
         feature.scenarios.sort(key=lambda s: (s.line, s.test_id))
 
