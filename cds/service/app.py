@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from cds import __version__
-from cds.service.audit import install_redaction
+from cds.service.audit import CallWriter, install_redaction
 from cds.service.auth import Authenticator
 from cds.service.db import Database
 from cds.service.discovery import SERVICES, discovery_document
@@ -124,6 +124,7 @@ def build_state(settings: Settings, client: httpx.AsyncClient) -> ServiceState:
         fetcher=FhirFetcher(client, timeout=settings.fhir_timeout_seconds, max_pages=settings.fhir_max_pages,
                             max_parallel=settings.fhir_max_parallel),
         signer=LinkSigner(secret, settings.report_link_seconds),
+        writer=CallWriter(db),
     )
 
 
@@ -147,6 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                state.writer.close()
                 state.db.dispose()
 
     app = FastAPI(title="Bone-mets RT decision support (CDS Hooks)", version=__version__, lifespan=lifespan,
@@ -235,6 +237,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             raise ServiceError(404, f"No CDS service with id {service_id!r}")
         await authenticate(state, request)
         parsed = parse_feedback(await read_json(request))
+        await run_in_threadpool(state.writer.flush)  # this worker's cards are in the database
         stored, duplicates = await run_in_threadpool(store_feedback, state.db, service_id, parsed)
         return JSONResponse({"received": len(parsed.feedback), "stored": stored, "duplicates": duplicates})
 
@@ -247,6 +250,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if not request.headers.get("authorization"):
                 raise AuthError("report without signature or token")
             await authenticate(state, request)
+        await run_in_threadpool(state.writer.flush)
         body = await run_in_threadpool(state.db.evaluation, evaluation_id)
         if body is None:
             raise ServiceError(404, "No such evaluation (it may have passed the retention period)")

@@ -19,10 +19,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from cds.service.audit import CallRecord, write_call
+from cds.service.audit import CallRecord, CallWriter
 from cds.service.auth import Authenticator, ClientIdentity
 from cds.service.cards import REPORT_PLACEHOLDER, BuiltCard, CardSettings, fresh_copy, patient_view_cards
 from cds.service.db import Database
@@ -79,6 +78,7 @@ class ServiceState:
     evaluator: Evaluator
     fetcher: FhirFetcher
     signer: LinkSigner
+    writer: CallWriter
 
 
 def base_url(settings: Settings, request: Request) -> str:
@@ -231,7 +231,7 @@ async def handle_hook(state: ServiceState, request: Request, service_id: str) ->
         call.status, call.outcome = exc.status, exc.message[:300]
         call.latency_ms = (time.perf_counter() - started) * 1000
         if call.status != 404:
-            await run_in_threadpool(write_call, state.db, call)
+            state.writer.submit(call)
         raise
 
 
@@ -257,5 +257,6 @@ def _remember(call: CallRecord, result: EvaluationResult, cards: list[BuiltCard]
 def _answer(cards: list[BuiltCard], call: CallRecord, started: float, state: ServiceState) -> JSONResponse:
     call.card_count = len(cards)
     call.latency_ms = (time.perf_counter() - started) * 1000
-    # Written after the response is sent: the clinician does not wait for the audit trail.
-    return JSONResponse({"cards": [c.card for c in cards]}, background=BackgroundTask(write_call, state.db, call))
+    # Written by the writer thread: the clinician does not wait for the audit trail.
+    state.writer.submit(call)
+    return JSONResponse({"cards": [c.card for c in cards]})

@@ -20,6 +20,7 @@ def test_one_audit_row_per_hook_call(client: CdsClient, examples: dict[str, Pati
     body = CdsClient.hook_body("patient-view", builder.patient_id, prefetch=full_prefetch(builder))
     assert client.call("bone-mets-rt", body).status_code == 200
     assert client.call("bone-mets-rt", body | {"hook": "order-sign"}).status_code == 400
+    client.http.app.state.cds.writer.flush()  # type: ignore[attr-defined]
     db: Database = client.http.app.state.cds.db  # type: ignore[attr-defined]
     with db.session() as s:
         rows = s.execute(select(AuditRecord).order_by(AuditRecord.id)).scalars().all()
@@ -44,6 +45,7 @@ def test_no_token_in_database_or_logs(client: CdsClient, examples: dict[str, Pat
         assert client.call("bone-mets-rt", body).status_code == 200
         bad = body | {"fhirAuthorization": {"access_token": "wrong-secret-token", "token_type": "Bearer"}}
         assert client.call("bone-mets-rt", bad).status_code == 412
+    client.http.app.state.cds.writer.flush()  # type: ignore[attr-defined]
     db: Database = client.http.app.state.cds.db  # type: ignore[attr-defined]
     with db.engine.connect() as conn:
         dump = "\n".join(str(row) for table in ("cds_audit", "cds_card", "cds_evaluation", "cds_seen_jti")
