@@ -124,7 +124,7 @@ def build_state(settings: Settings, client: httpx.AsyncClient) -> ServiceState:
         fetcher=FhirFetcher(client, timeout=settings.fhir_timeout_seconds, max_pages=settings.fhir_max_pages,
                             max_parallel=settings.fhir_max_parallel),
         signer=LinkSigner(secret, settings.report_link_seconds),
-        writer=CallWriter(db),
+        writer=CallWriter(db, retention_days=settings.retention_days),
     )
 
 

@@ -6,6 +6,7 @@ import logging
 import queue
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,9 +127,11 @@ class CallWriter:
     never waits for the database, and under load one transaction carries many calls (fewer lock
     waits when several workers share a SQLite file)."""
 
-    def __init__(self, db: Database, batch: int = 200) -> None:
+    def __init__(self, db: Database, batch: int = 200, retention_days: int | None = None) -> None:
         self.db = db
         self.batch = batch
+        self.retention_days = retention_days
+        self._purged = time.monotonic()
         self.queue: queue.Queue[Any] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="cds-call-writer", daemon=True)
         self.thread.start()
@@ -143,6 +146,16 @@ class CallWriter:
     def close(self) -> None:
         self.queue.put(_STOP)
         self.thread.join(timeout=30)
+
+    def _purge_hourly(self) -> None:
+        """Retention: rows older than CDS_RETENTION_DAYS go (also done at start-up)."""
+        if self.retention_days is None or time.monotonic() - self._purged < 3600:
+            return
+        self._purged = time.monotonic()
+        try:
+            self.db.purge(self.retention_days)
+        except Exception:
+            log.exception("retention purge failed")
 
     def _run(self) -> None:
         while True:
@@ -163,6 +176,7 @@ class CallWriter:
                 calls.append(more)
             try:
                 write_calls(self.db, calls)
+                self._purge_hourly()
             finally:
                 for _ in range(len(calls) + stop):
                     self.queue.task_done()
