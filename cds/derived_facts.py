@@ -210,8 +210,8 @@ def _survival(state: PatientState, update: dict[str, Any], lesions: tuple[Lesion
     if compressing:
         lesion = compressing[0]
         interval = None
-        if state.primary_diagnosis_date is not None:
-            onset = _value(lesion.cord_compression_onset) or state.as_of.date()
+        onset = _value(lesion.cord_compression_onset)
+        if state.primary_diagnosis_date is not None and onset is not None:
             interval = max(0.0, (onset - state.primary_diagnosis_date.value).days / 30.4375)
         bone_count = _documented_count(state.bone_lesion_count)
         lower = _value(state.bone_lesion_count) if _is_lower_bound(state.bone_lesion_count) else None
@@ -291,9 +291,11 @@ def derive(state: PatientState) -> PatientState:
                                             sources=_src(count_fact))
         update["polymetastatic"] = derived(not omd, "more than 5 metastatic lesions" if not omd
                                            else "5 or fewer metastatic lesions", sources=_src(count_fact))
+        # Synchronous vs metachronous: the interval from the primary to the diagnosis of the metastases.
         months_since_primary = None
-        if state.primary_diagnosis_date is not None:
-            months_since_primary = (state.as_of.date() - state.primary_diagnosis_date.value).days / 30.4375
+        if state.primary_diagnosis_date is not None and state.metastases_diagnosed is not None:
+            interval = state.metastases_diagnosed.value - state.primary_diagnosis_date.value
+            months_since_primary = interval.days / 30.4375
         classification = oligometastatic.classify_omd(
             oligometastatic=omd,
             history_polymetastatic=_value(state.history_polymetastatic),
@@ -307,8 +309,8 @@ def derive(state: PatientState) -> PatientState:
                                           + " → ".join(classification.path),
                                           inputs={"path": list(classification.path)},
                                           sources=_src(state.history_polymetastatic, state.history_treated_omd,
-                                                       state.primary_diagnosis_date, state.active_systemic_therapy,
-                                                       state.disease_status))
+                                                       state.primary_diagnosis_date, state.metastases_diagnosed,
+                                                       state.active_systemic_therapy, state.disease_status))
 
     staged = state.model_copy(update=update)
     lesions = _compression_areas(tuple(_derive_lesion(staged, lesion, warnings) for lesion in state.lesions))

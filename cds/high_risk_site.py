@@ -27,7 +27,9 @@ def high_risk_criteria(lesion: LesionState) -> dict[str, bool | None]:
                              else (False if site_known and lesion.region != "spine" else None)),
     }
     if lesion.region == "long-bone":
-        cortical = lesion.cortical_involvement.value if lesion.cortical_involvement else None
+        # Mirels' size component is the same measurement (fraction of the cortex involved).
+        size = lesion.cortical_involvement or lesion.mirels_components.get("size")
+        cortical = size.value if size else None
         criteria["long-bone-one-to-two-thirds-cortex"] = (
             cortical in ("one-to-two-thirds", "over-two-thirds") if cortical else None)
     if lesion.region == "spine":

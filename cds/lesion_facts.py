@@ -85,7 +85,8 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
 
     put("age", state.age)
     put("sex", state.sex)
-    put("histology", state.histology)
+    # "unknown" histology is a code saying the primary is not known: to the rules it is unknown.
+    put("histology", state.histology, lambda h: None if h == "unknown" else h)
     put("radiosensitivity", state.radiosensitivity)
     put("histologically_confirmed", state.histologically_confirmed)
     put("ecog", state.ecog)

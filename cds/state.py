@@ -255,6 +255,8 @@ class PatientState(BaseModel):
     survival_band: Fact[SurvivalBand] | None = None
     survival_estimates: tuple[SurvivalEstimate, ...] = ()
 
+    metastases_diagnosed: Fact[date] | None = None
+    """When metastatic disease was first diagnosed (earliest onset of a metastasis Condition)."""
     bone_lesion_count: Fact[int] | None = None
     metastatic_lesion_count: Fact[int] | None = None
     visceral_metastases: Fact[bool] | None = None

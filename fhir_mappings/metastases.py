@@ -34,6 +34,7 @@ def map_metastases(ctx: MappingContext, lesions: Lesions) -> dict[str, Any]:
     present: dict[str, list[str]] = {"visceral": [], "hepatic": [], "brain": []}
     refuted: dict[str, list[str]] = {"hepatic": [], "brain": []}
     non_bone: list[str] = []
+    first_diagnosed: list[tuple[Any, str]] = []
     for res in ctx.of_type("Condition"):
         data = res.data
         kinds = cc.metastasis_kinds(data.get("code"))
@@ -55,8 +56,15 @@ def map_metastases(ctx: MappingContext, lesions: Lesions) -> dict[str, Any]:
         for kind in present:
             if kind in kinds:
                 present[kind].append(res.reference)
+        onset = ctx.choice_time(res, "onset").earliest or ctx.choice_time(res, "recordedDate").earliest
+        if onset is not None:
+            first_diagnosed.append((onset.day, res.reference))
         if "bone" not in kinds:
             non_bone.append(res.reference)
+
+    if first_diagnosed:
+        day, reference = min(first_diagnosed)
+        out["metastases_diagnosed"] = documented(day, reference)
 
     field_of = {"visceral": "visceral_metastases", "hepatic": "hepatic_metastases",
                 "brain": "brain_metastases"}

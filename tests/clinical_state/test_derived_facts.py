@@ -118,8 +118,15 @@ def test_omd_class_follows_the_estro_eortc_tree() -> None:
                        history_polymetastatic=documented(False, "Observation/h"),
                        history_treated_omd=documented(False, "Observation/h2"),
                        primary_diagnosis_date=documented(date(2020, 1, 1), "Condition/p"),
+                       metastases_diagnosed=documented(date(2024, 6, 1), "Condition/m"),
                        active_systemic_therapy=documented(False, "Observation/t")))
     assert out.omd_class is not None and out.omd_class.value == "de-novo metachronous oligorecurrence"
+    # without the date the metastases were diagnosed, synchronous vs metachronous is not decided
+    undated = derive(state(metastatic_lesion_count=documented(2, "Observation/m"),
+                           history_polymetastatic=documented(False, "Observation/h"),
+                           history_treated_omd=documented(False, "Observation/h2"),
+                           primary_diagnosis_date=documented(date(2020, 1, 1), "Condition/p")))
+    assert undated.omd_class is None
 
 
 def test_painful_from_the_pain_score_or_the_sins_pain_component() -> None:
