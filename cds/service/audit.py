@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from cds.service.db import AuditRecord, CardRecord, Database, EvaluationRecord
+from cds.service.db import AuditRecord, CardRecord, Database, EvaluationRecord, insert_ignoring_duplicates
 
 log = logging.getLogger("cds.service.audit")
 
@@ -102,8 +102,9 @@ def write_calls(db: Database, calls: list[CallRecord]) -> None:
         with db.engine.begin() as conn:
             evaluations = [c.evaluation_row for c in calls if c.evaluation_row is not None]
             cards = [row for c in calls for row in c.card_rows]
-            if evaluations:
-                conn.execute(insert(EvaluationRecord.__table__), evaluations)
+            if evaluations:  # a re-used evaluation may already be stored (by this or another worker)
+                conn.execute(insert_ignoring_duplicates(EvaluationRecord.__table__, db.engine.dialect.name),
+                             evaluations)
             if cards:
                 conn.execute(insert(CardRecord.__table__), cards)
             conn.execute(insert(AuditRecord.__table__), [_audit_row(c) for c in calls])

@@ -194,8 +194,9 @@ _card_templates: OrderedDict[tuple[str, str], list[BuiltCard]] = OrderedDict()
 _templates_lock = threading.Lock()
 
 
-_stored_evaluations: set[str] = set()
-"""Evaluations this process has already stored (a cached evaluation is stored once)."""
+_stored_evaluations: OrderedDict[str, None] = OrderedDict()
+"""Evaluations this process has recently sent for storing (a re-used evaluation is stored once;
+bounded: the database ignores a duplicate anyway)."""
 
 
 async def handle_hook(state: ServiceState, request: Request, service_id: str) -> JSONResponse:
@@ -245,7 +246,9 @@ def _remember(call: CallRecord, result: EvaluationResult, cards: list[BuiltCard]
         call.evaluation_row = {"id": result.id, "patient_id": evaluation.patient.id,
                                "ruleset_version": evaluation.ruleset.version,
                                "ruleset_sha256": evaluation.ruleset.sha256, "body": evaluation.to_dict()}
-        _stored_evaluations.add(result.id)
+        _stored_evaluations[result.id] = None
+        while len(_stored_evaluations) > 4096:
+            _stored_evaluations.popitem(last=False)
     call.card_rows = [{
         "uuid": c.card["uuid"], "evaluation_id": result.id, "service_id": service.id,
         "hook_instance": req.hookInstance, "patient_id": evaluation.patient.id, "lesion": c.lesion,

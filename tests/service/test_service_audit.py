@@ -62,3 +62,16 @@ def test_redaction_filter() -> None:
     assert "s3cret" not in redact('{"access_token": "s3cret", "token_type": "Bearer"}')
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "header %s", ("Bearer abc123",), None)
     assert RedactingFilter().filter(record) and "abc123" not in record.getMessage()
+
+
+def test_a_reused_evaluation_is_stored_once_and_its_calls_still_audited(tmp_path: object) -> None:
+    from cds.service.audit import CallRecord, write_calls
+
+    db = Database(f"sqlite:///{tmp_path}/a.sqlite3")
+    db.create_all()
+    evaluation = {"id": "e1", "patient_id": "p", "ruleset_version": "v", "ruleset_sha256": "0" * 64, "body": {}}
+    calls = [CallRecord(service_id="s", hook_instance=f"h{n}", evaluation_row=dict(evaluation)) for n in range(2)]
+    write_calls(db, calls[:1])
+    write_calls(db, calls[1:])  # the same evaluation again (e.g. stored by another worker)
+    with db.session() as s:
+        assert len(s.execute(select(AuditRecord)).scalars().all()) == 2
