@@ -258,9 +258,13 @@ def review_report(
                                                                         "review.md.")] = Path("reports"),
 ) -> None:
     """Build the clinician review report (HTML and Markdown) from a BDD run."""
-    from cds.review.report import build_review_report
+    from cds.review.report import ReviewReportError, build_review_report
 
-    for path in build_review_report(cucumber_json, output_dir):
+    try:
+        paths = build_review_report(cucumber_json, output_dir)
+    except ReviewReportError as exc:
+        raise _fail(f"review-report: {exc}", 2) from None
+    for path in paths:
         print(path)
 
 

@@ -94,9 +94,7 @@ Feature: Missing data — unknown is not false
     When the patient is evaluated on 2026-11-20
     Then the output warns "is not in the histology code lists; histology unknown"
 
-  @known-issue
   Scenario: An unknown histology leaves Patchell candidacy undetermined, so the surgeon is still asked
-    The Patchell criterion "not highly radiosensitive" reads histology "unknown" as not-met: ineligible and no surgical referral (cds/lesion_facts.py should pass an unknown histology to the rules as unknown).
     Given a 63-year-old woman with cancer of unspecified primary site
     And ECOG 1
     And medically operable
@@ -109,9 +107,7 @@ Feature: Missing data — unknown is not false
     And "histology" is a data gap needed for "mescc-surgery"
     And the lesion at T8 gets an urgent surgical referral for MESCC decompression
 
-  @known-issue
   Scenario: An unknown histology leaves the SIB-IMRT breast-cancer criterion unknown, not "not met"
-    The SIB-IMRT criterion "breast-cancer" reads histology "unknown" as not-met (same cause as above).
     Given a 63-year-old woman with cancer of unspecified primary site
     And a bone metastasis at T9
     When the patient is evaluated on 2026-11-20

@@ -73,9 +73,8 @@ Feature: Oligometastatic disease and the ESTRO/EORTC classification
       | 6      | synchronous  | de-novo synchronous OMD               |
       | 7      | metachronous | de-novo metachronous oligopersistence |
 
-  @needs-clinical-review @known-issue
+  @needs-clinical-review
   Scenario: De-novo OMD found with the primary stays synchronous: the interval ends at the diagnosis of the metastases
-    The ESTRO/EORTC timing uses the evaluation date instead of the metastasis diagnosis date (Condition.onsetDateTime of the bone metastasis is not mapped; cds.derived_facts counts months from the primary to the evaluation).
     Given the primary cancer was diagnosed 24 months ago
     And the metastasis at the right rib was diagnosed 23 months ago
     And bone-only disease with 1 bone metastasis

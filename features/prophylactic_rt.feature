@@ -60,9 +60,7 @@ Feature: Prophylactic RT for asymptomatic high-risk lesions (Gillespie 2024)
     Then the Mirels score at the left humerus is 6 (low-risk)
     And the lesion at the left humerus gets prophylactic RT to a high-risk lesion
 
-  @known-issue
   Scenario: The Mirels size component is the cortical involvement: 1/3 to 2/3 makes a long bone high risk
-    The high-risk check reads only the cortical-involvement observation, not the Mirels size component that documents the same fraction of cortex (cds.derived_facts could derive one from the other, labelled as derived).
     Given a bone metastasis at the left humerus
     And the lesion at the left humerus measures 1.5 cm
     And pain of 0/10 at the left humerus
