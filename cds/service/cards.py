@@ -14,13 +14,14 @@ One card per lesion (plus one patient-level card when patient-level data are mis
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
+
+import orjson
 
 from cds.output import Citation, Evaluation, Lesion, Recommendation, RegimenOut
 
@@ -414,7 +415,8 @@ def patient_view_cards(evaluation: Evaluation, settings: CardSettings,
 def fresh_copy(template: list[BuiltCard], report_url: str) -> list[BuiltCard]:
     """Cards built once for an evaluation (with REPORT_PLACEHOLDER as the report link), made new for
     one call: fresh card and suggestion uuids, the call's signed report link."""
-    cards = json.loads(json.dumps([built.card for built in template]).replace(REPORT_PLACEHOLDER, report_url))
+    raw = orjson.dumps([built.card for built in template])
+    cards = orjson.loads(raw.replace(REPORT_PLACEHOLDER.encode(), report_url.encode()))
     out: list[BuiltCard] = []
     for built, card in zip(template, cards, strict=True):
         card["uuid"] = str(uuid.uuid4())

@@ -9,7 +9,6 @@ each time the chart opens; the rules are deterministic for the same data and nea
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 import uuid
@@ -17,6 +16,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from cds.evaluation import evaluate_state
 from cds.output import Evaluation
@@ -84,7 +85,7 @@ class Evaluator:
         if isinstance(data, str):
             digest.update(b"digest:" + data.encode())
         else:
-            digest.update(json.dumps(data, sort_keys=True, separators=(",", ":"), default=str).encode())
+            digest.update(orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=str))
         return digest.hexdigest()
 
     def _get(self, key: str) -> EvaluationResult | None:
