@@ -103,11 +103,11 @@ def write_calls(db: Database, calls: list[CallRecord]) -> None:
             evaluations = [c.evaluation_row for c in calls if c.evaluation_row is not None]
             cards = [row for c in calls for row in c.card_rows]
             if evaluations:  # a re-used evaluation may already be stored (by this or another worker)
-                conn.execute(insert_ignoring_duplicates(EvaluationRecord.__table__, db.engine.dialect.name),
+                conn.execute(insert_ignoring_duplicates(EvaluationRecord, db.engine.dialect.name),
                              evaluations)
             if cards:
-                conn.execute(insert(CardRecord.__table__), cards)
-            conn.execute(insert(AuditRecord.__table__), [_audit_row(c) for c in calls])
+                conn.execute(insert(CardRecord), cards)
+            conn.execute(insert(AuditRecord), [_audit_row(c) for c in calls])
     except Exception:
         if len(calls) > 1:
             for call in calls:

@@ -26,7 +26,7 @@ from cds.service.settings import ASYMMETRIC_ALGORITHMS, Settings, TrustedIssuer
 
 log = logging.getLogger("cds.service.auth")
 
-_KEY_FAMILY = {"EC": "ES", "RSA": ("RS", "PS")}
+_KEY_FAMILY: dict[str, tuple[str, ...]] = {"EC": ("ES",), "RSA": ("RS", "PS")}
 _MIN_REFETCH_SECONDS = 30.0
 """An unknown kid re-fetches a jku at most this often (a flood of bad kids must not hammer it)."""
 
@@ -114,7 +114,7 @@ class Authenticator:
         if not isinstance(kid, str):
             raise AuthError("no kid")
         jwk = self._key(issuer, kid, header.get("jku"))
-        if jwk.get("alg") not in (None, alg) or not str(alg).startswith(_KEY_FAMILY.get(jwk.get("kty", ""), "?")):
+        if jwk.get("alg") not in (None, alg) or not str(alg).startswith(_KEY_FAMILY.get(jwk.get("kty", ""), ("?",))):
             raise AuthError("key does not match the algorithm")
         try:
             key = PyJWK(jwk, algorithm=alg).key

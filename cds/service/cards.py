@@ -313,7 +313,7 @@ def indicator_for(evaluation: Evaluation, lesion_id: str, recs: Sequence[Recomme
 
 def _summary(lesion: Lesion, recs: Sequence[Recommendation], gaps: int) -> str:
     do = [r for r in recs if r.code != "avoid"]
-    top = (do or list(recs) or [None])[0]
+    top = (do or list(recs))[0] if recs else None
     if top is None:
         text = (f"{lesion.site}: no recommendation yet — {gaps} data gap(s) to document" if gaps
                 else f"{lesion.site}: no radiotherapy or surgery recommended now")

@@ -180,7 +180,8 @@ class Database:
         with self.session() as s:
             for model, column in ((EvaluationRecord, EvaluationRecord.created_at),
                                   (CardRecord, CardRecord.created_at), (AuditRecord, AuditRecord.at)):
-                removed += s.execute(delete(model).where(column < cutoff)).rowcount or 0
+                result = s.execute(delete(model).where(column < cutoff))
+                removed += getattr(result, "rowcount", 0) or 0
             s.execute(delete(SeenToken).where(SeenToken.expires_at < utcnow()))
         return removed
 

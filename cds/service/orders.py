@@ -113,7 +113,7 @@ def findings_for(evaluation: Evaluation, order: DraftRadiotherapyOrder, lesion: 
     ablative, technique = _ablative(order)
     site = lesion.site
     if ablative:
-        sins = state.get("sins") if isinstance(state.get("sins"), dict) else {}
+        sins: dict[str, Any] = state["sins"] if isinstance(state.get("sins"), dict) else {}
         if isinstance(sins.get("minimum"), int) and sins["minimum"] >= 13:
             out.append(Finding("critical", "ablative-unstable-spine",
                                f"{technique} ordered at {site}, whose SINS is {sins.get('total') or sins['minimum']}"
@@ -128,7 +128,7 @@ def findings_for(evaluation: Evaluation, order: DraftRadiotherapyOrder, lesion: 
             out.append(Finding("critical", "ablative-high-grade-escc",
                                f"{technique} ordered at {site} with high-grade ESCC (Bilsky {bilsky}): "
                                "decompress (separation surgery) first."))
-    prior = state.get("prior_rt") if isinstance(state.get("prior_rt"), dict) else {}
+    prior: dict[str, Any] = state["prior_rt"] if isinstance(state.get("prior_rt"), dict) else {}
     if order.technique == "sib-imrt" and fact_value(prior, "at_site") is True:
         out.append(Finding("critical", "sib-previously-irradiated",
                            f"SIB-IMRT ordered at {site}, which was irradiated before (Marazzi excludes "

@@ -16,8 +16,6 @@ from sqlalchemy.exc import IntegrityError
 
 from cds.service.db import Database, SeenToken
 
-_TABLE = SeenToken.__table__
-
 
 def _key(issuer: str, jti: str) -> str:
     return hashlib.sha256(f"{issuer}\x00{jti}".encode()).hexdigest()
@@ -39,14 +37,14 @@ class DatabaseReplayCache:
         expires = now + timedelta(seconds=max(ttl_seconds, 1))
         try:
             with self.db.engine.begin() as conn:  # the primary key makes the first insert win
-                conn.execute(insert(_TABLE).values(key=key, expires_at=expires))
+                conn.execute(insert(SeenToken).values(key=key, expires_at=expires))
             return True
         except IntegrityError:
             pass
         with self.db.engine.begin() as conn:  # seen before: usable again only if that entry expired
-            reused = conn.execute(update(_TABLE).where(_TABLE.c.key == key, _TABLE.c.expires_at < now)
+            reused = conn.execute(update(SeenToken).where(SeenToken.key == key, SeenToken.expires_at < now)
                                   .values(expires_at=expires))
-            return bool(reused.rowcount)
+            return bool(getattr(reused, "rowcount", 0))
 
 
 class RedisReplayCache:
