@@ -27,7 +27,7 @@ def make_settings(tmp_path: Path, jwks_file: Path | None, **overrides: Any) -> S
         "public_base_url": BASE,
         "as_of": AS_OF_DT,
         "evaluation_cache_seconds": 0,
-        "fhir_timeout_seconds": 1.5,
+        "fhir_timeout_seconds": 10.0,  # generous: only the slow-server test wants a timeout
         "trusted_issuers": [TrustedIssuer(iss=TEST_ISS, jwks_file=jwks_file)] if jwks_file else [],
     }
     values.update(overrides)
@@ -70,4 +70,9 @@ def assert_no_empty(document: Any) -> None:
 
 
 def sandbox_requests() -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (SHARED / "sandbox-requests.jsonl").read_text().splitlines() if line.strip()]
+    path = SHARED / "sandbox-requests.jsonl"
+    if not path.is_file():
+        import pytest
+
+        pytest.skip(f"{path} not found (shared/ lives beside the repository)", allow_module_level=True)
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]

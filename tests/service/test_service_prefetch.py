@@ -4,13 +4,16 @@ another patient's data → absent; anything that cannot be had → 412 with an O
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from cds_client import CdsClient
+from cds_client import CdsClient, Signer
+from fastapi.testclient import TestClient
 from fhir_double import GOOD_TOKEN, FhirDouble
-from service_helpers import example, full_prefetch
+from service_helpers import BASE, example, full_prefetch, make_settings
 
+from cds.service.app import create_app
 from cds.service.prefetch import TEMPLATES, TemplateError, render_template, token_values, triage
 from cds.synthetic.builder import PatientBuilder
 
@@ -127,13 +130,22 @@ def test_missing_data_without_fhir_server_is_412__req_54(client: CdsClient, ex05
 @pytest.mark.parametrize(("mode", "token", "text"), [
     ("fail", None, "HTTP 500"),
     ("auth", "wrong-token", "HTTP 401"),
-    ("slow", None, "timed out"),
     ("leak", None, "another server"),
 ])
 def test_failed_fetches_are_412__req_54(client: CdsClient, ex05: PatientBuilder, fhir_server: FhirDouble,
                                         mode: str, token: str | None, text: str) -> None:
     # leak: page 2 is on another host; the service refuses it rather than send the token there
     assert_412(call(client, ex05, {"patient": full_prefetch(ex05)["patient"]}, fhir_server.url(mode), token), text)
+
+
+def test_slow_server_times_out_with_412__req_54(tmp_path: Path, jwks_file: Path, signer: Signer,
+                                                ex05: PatientBuilder, fhir_server: FhirDouble) -> None:
+    settings = make_settings(tmp_path, jwks_file, fhir_timeout_seconds=0.5)  # the double answers after 3 s
+    with TestClient(create_app(settings), base_url=BASE) as http:
+        client = CdsClient(http, BASE, signer)
+        response = call(client, ex05, {"patient": full_prefetch(ex05)["patient"]}, fhir_server.url("slow"))
+    assert_412(response, "timed out")
+    assert response.json()["issue"][0]["code"] == "timeout"
 
 
 def test_unreachable_server_is_412(client: CdsClient, ex05: PatientBuilder) -> None:
