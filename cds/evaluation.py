@@ -112,7 +112,7 @@ class _Gaps:
 def _evaluate_lesion(
     state: PatientState, lesion: LesionState, ruleset: Ruleset, runner: Runner, gaps: _Gaps,
 ) -> tuple[Lesion, list[Recommendation]]:
-    facts = lesion_facts(state, lesion)
+    facts = base_facts = lesion_facts(state, lesion)
     context = template_context(state, lesion, facts)
 
     criteria_truths = runner.criteria(facts.values)
@@ -142,7 +142,7 @@ def _evaluate_lesion(
     for phase in ruleset.phases:
         if phase > 1:  # later phases know what earlier ones recommended
             extra.update({recommended_fact(code): any(r.code == code for r in recommendations) for code in REASONS})
-        facts = lesion_facts(state, lesion, extra)
+        facts = base_facts.with_results(extra)
         truths = runner.rules(phase, facts.values)
         for rule in ruleset.rules_in_phase(phase):
             truth = truths[rule.id]

@@ -9,10 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from cds.anatomy import base_bone
 from cds.rule_facts import RANGE_FACTS, RuleFacts
 from cds.scores import bilsky
 from cds.state import Fact, LesionState, PatientState, ScoreEstimate
+
+_RESULT_ADAPTERS: dict[str, TypeAdapter[Any]] = {
+    name: TypeAdapter(field.annotation) for name, field in RuleFacts.model_fields.items()
+    if name.startswith(("eligibility_", "recommended_"))
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,13 @@ class LesionFacts:
     values: dict[str, Any]
     """The flat record (unknown facts absent)."""
     provenance: dict[str, Provenance]
+
+    def with_results(self, results: dict[str, Any]) -> LesionFacts:
+        """These facts plus the results of earlier phases (verdicts, what was recommended)."""
+        for name, value in results.items():
+            _RESULT_ADAPTERS[name].validate_python(value, strict=True)
+        provenance = Provenance("derived", (), "result of earlier rules")
+        return LesionFacts({**self.values, **results}, {**self.provenance, **dict.fromkeys(results, provenance)})
 
     def value(self, name: str) -> Any:
         """A rule-level value; for a range fact, the exact value or the (lo, hi) pair."""
@@ -174,9 +188,7 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
     for name, value in values.items():
         if isinstance(value, float):  # one precision for the engine and the oracle alike
             values[name] = round(value, 3)
-    for name, verdict in (verdicts or {}).items():
-        values[name] = verdict
-        prov[name] = Provenance("derived", (), "result of earlier rules")
     # Only typed, validated values reach the engine (it coerces "8" >= 7 and 1 == true).
     RuleFacts.model_validate(values, strict=True)
-    return LesionFacts(values, prov)
+    facts = LesionFacts(values, prov)
+    return facts.with_results(verdicts) if verdicts else facts

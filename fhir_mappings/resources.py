@@ -16,6 +16,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
 from cds.state import Warning_
+from fhir_mappings import codes
 from fhir_mappings.dates import parse_fhir_time
 
 # Fields kept even when R4B rejects them: the mapper needs an identity for every resource.
@@ -53,6 +54,47 @@ class ParsedResource:
     @property
     def valid(self) -> bool:
         return self.model is not None
+
+
+# What the mapper reads. Validation is the costliest step of a CDS call, and an EHR record is
+# mostly vital signs, labs and administrative resources the rules never see: those are kept as
+# they are, unvalidated, and cannot produce warnings about data nobody uses.
+READ_TYPES = frozenset({
+    "Patient", "Condition", "Observation", "Procedure", "MedicationRequest", "MedicationStatement",
+    "ServiceRequest", "Encounter", "ImagingStudy", "DiagnosticReport", "BodyStructure", "Bundle",
+})
+
+
+@cache
+def _read_observation_codes() -> frozenset[tuple[str, str]]:
+    loinc = codes.codelist("loinc")
+    wanted: set[tuple[str, str]] = set()
+    for value in loinc.values():
+        for code in value if isinstance(value, list) else [value]:
+            wanted.add((codes.LOINC, str(code)))
+    wanted |= {(codes.SNOMED, c) for c in codes.codelist("history_of_metastatic_cancer")["snomed"]}
+    return frozenset(wanted)
+
+
+def is_read_by_mapper(obj: dict[str, Any]) -> bool:
+    """Whether the mapper reads this resource (only those are validated)."""
+    resource_type = obj.get("resourceType")
+    if resource_type not in READ_TYPES:
+        return False
+    if resource_type != "Observation":
+        return True
+    code = obj.get("code")
+    codings = code.get("coding") if isinstance(code, dict) else None
+    if not isinstance(codings, list):
+        return True  # malformed: validate, so that the problem is reported
+    wanted = _read_observation_codes()
+    for coding in codings:
+        if not isinstance(coding, dict):
+            return True
+        system, value = coding.get("system"), coding.get("code")
+        if system == codes.LOCAL or (system, value) in wanted:
+            return True
+    return False
 
 
 @cache
@@ -99,8 +141,9 @@ def summarise_errors(errors: list[dict[str, Any]]) -> str:
 
 
 def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: str = "",
-                   position: int = 0) -> ParsedResource:
-    """Validate one resource dict with R4B; never raises."""
+                   position: int = 0, validate: bool | None = None) -> ParsedResource:
+    """Validate one resource dict with R4B; never raises. ``validate=None``: only when the mapper
+    reads it (see ``is_read_by_mapper``)."""
     resource_type = str(obj.get("resourceType"))
     raw_id = obj.get("id")
     resource_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else None
@@ -111,6 +154,10 @@ def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: 
     except (KeyError, ValueError, LookupError, ImportError, AttributeError):
         parsed.warnings.append(Warning_(resource=parsed.reference,
                                         message=f"unknown FHIR R4 resource type {resource_type!r}; ignored"))
+        return parsed
+    if validate is None:
+        validate = is_read_by_mapper(obj)
+    if not validate:
         return parsed
     try:
         parsed.model = model_class.model_validate(obj)
