@@ -219,7 +219,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/rules", response_class=HTMLResponse)
     def rules() -> HTMLResponse:
-        return HTMLResponse(render_catalogue_page())
+        return HTMLResponse(render_catalogue_page(settings.bdd_exercised_file))
 
     @app.get("/cds-services")
     def discovery() -> JSONResponse:

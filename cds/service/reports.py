@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import html
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -94,17 +95,13 @@ def minimal_report(evaluation: Evaluation) -> str:
     return _page(f"Evaluation {evaluation.patient.id}", "".join(parts))
 
 
-def render_catalogue_page() -> str:
+def render_catalogue_page(exercised_file: Path | None = None) -> str:
+    """The rule catalogue, with the BDD scenarios that exercise each rule when a run is on disk."""
     from cds.rules_engine.loader import default_ruleset
+    from cds.views.html import load_exercised, render_catalogue
 
-    ruleset = default_ruleset()
-    try:
-        from cds.views.html import render_catalogue  # type: ignore[attr-defined]
-    except ImportError:
-        from cds.rules_engine.catalogue import catalogue_markdown
-
-        return _page("Rule catalogue", f"<h1>Rule catalogue</h1><pre>{_e(catalogue_markdown(ruleset))}</pre>")
-    return str(render_catalogue(ruleset))
+    exercised = load_exercised(exercised_file) if exercised_file else {}
+    return str(render_catalogue(default_ruleset(), exercised or None))
 
 
 def page(title: str, body_html: str) -> str:

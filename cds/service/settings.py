@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_CONFIG_DIR = Path(__file__).resolve().parents[2] / "config"
 DEFAULT_TRUSTED_ISSUERS_FILE = REPO_CONFIG_DIR / "trusted-issuers.json"
+DEFAULT_BDD_EXERCISED_FILE = REPO_CONFIG_DIR.parent / "reports" / "bdd-exercised.json"
 
 ASYMMETRIC_ALGORITHMS: tuple[str, ...] = (
     "ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
@@ -76,6 +77,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = ["https://sandbox.cds-hooks.org"]
     """Browser origins allowed by CORS: a comma-separated list or a JSON array."""
     max_request_bytes: int = 10 * 1024 * 1024
+
+    bdd_exercised_file: Path | None = DEFAULT_BDD_EXERCISED_FILE
+    """The BDD run's record of which scenarios exercised each rule, shown on /rules when present."""
 
     fhir_timeout_seconds: float = 5.0
     """Budget for all FHIR callbacks of one hook call (they run in parallel)."""
