@@ -17,7 +17,9 @@ AS_OF = date(2026, 11, 20)
 AS_OF_DT = datetime(2026, 11, 20, tzinfo=UTC)
 TEST_ISS = "https://ehr.test.example/cds-client"
 BASE = "http://testserver"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "cds-hooks"
+# The in-repo copy of the shared CDS Hooks inputs (tests/data/shared), else ../shared next to the repo.
+_IN_REPO = Path(__file__).resolve().parents[1] / "data" / "shared" / "cds-hooks"
+SHARED = _IN_REPO if _IN_REPO.is_dir() else Path(__file__).resolve().parents[3] / "shared" / "cds-hooks"
 SANDBOX_ORIGIN = "https://sandbox.cds-hooks.org"
 
 
