@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -73,6 +74,12 @@ class _JkuCache:
             return None
 
 
+@lru_cache(maxsize=256)
+def _public_key(jwk_json: str, alg: str) -> Any:
+    """The key object of a JWK, built once (rotated keys arrive as new JWKs, hence new entries)."""
+    return PyJWK(json.loads(jwk_json), algorithm=alg).key
+
+
 def _keys_by_kid(jwks: Any) -> dict[str, dict[str, Any]]:
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     if not isinstance(keys, list):
@@ -117,7 +124,7 @@ class Authenticator:
         if jwk.get("alg") not in (None, alg) or not str(alg).startswith(_KEY_FAMILY.get(jwk.get("kty", ""), ("?",))):
             raise AuthError("key does not match the algorithm")
         try:
-            key = PyJWK(jwk, algorithm=alg).key
+            key = _public_key(json.dumps(jwk, sort_keys=True), alg)
             claims = jwt.decode(
                 token, key=key, algorithms=[alg], audience=audience, issuer=issuer.iss,
                 leeway=self.settings.jwt_leeway_seconds,
