@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 RecommendationCode = Literal[
     "surgical-referral", "ebrt-8gy-1fx", "ebrt-20gy-5fx", "ebrt-30gy-10fx", "sbrt", "sib-imrt",
@@ -28,6 +28,16 @@ EvidenceStatus = Literal["reviewed", "needs-clinical-review"]
 RegimenRole = Literal["definitive", "postoperative", "boost", "elective", "alternative", "reirradiation",
                       "avoid", "schedule-a", "schedule-b", "schedule-c"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError("ids are lower-case words joined by '-' and '.', e.g. 'mescc.surgical-candidate'")
+    return value
+
+
+Id = Annotated[str, AfterValidator(_check_id)]
+"""A rule, caveat or criterion id (also the key durable_rules sees, so kept plain)."""
 
 
 class Strict(BaseModel):
@@ -96,7 +106,7 @@ class Recommend(Strict):
 
 
 class RuleSpec(Strict):
-    id: str
+    id: Id
     title: str
     version: int = Field(ge=1)
     description: str
@@ -108,12 +118,6 @@ class RuleSpec(Strict):
     report_gaps: bool = True
     """Name undocumented facts that block this rule as data gaps."""
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError("rule ids are lower-case words joined by '-' and '.', e.g. 'mescc.surgical-candidate'")
-        return value
 
 
 class RuleFile(Strict):
@@ -125,7 +129,7 @@ class RuleFile(Strict):
 
 
 class CaveatSpec(Strict):
-    id: str
+    id: Id
     title: str
     version: int = Field(ge=1)
     description: str
@@ -135,12 +139,6 @@ class CaveatSpec(Strict):
     when: Any
     text: str
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError("caveat ids are lower-case words joined by '-' and '.', e.g. 'caveat.breast-omd'")
-        return value
 
 
 class CaveatsFile(Strict):
@@ -154,7 +152,7 @@ class CriterionDetail(Strict):
 
 
 class CriterionSpec(Strict):
-    id: str
+    id: Id
     kind: Literal["inclusion", "exclusion", "safety"]
     title: str
     requires: Any
@@ -163,12 +161,6 @@ class CriterionSpec(Strict):
     citations: tuple[str, ...] = ()
     note: str | None = None
 
-    @field_validator("id")
-    @classmethod
-    def _id(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError("criterion ids are lower-case words joined by '-', e.g. 'no-prior-rt-at-site'")
-        return value
 
 
 class AssessmentFile(Strict):
