@@ -24,6 +24,9 @@ class PatientSummary(Model):
     id: str
     age: int | None = None
     sex: str | None = None
+    deceased: bool | None = None
+    """True when the record says the patient has died (on or before the evaluation date)."""
+    deceased_date: str | None = None
 
 
 class RulesetInfo(Model):
@@ -40,6 +43,9 @@ class CriterionResult(Model):
     title: str | None = None
     evidence_status: str | None = None
     missing: tuple[str, ...] = ()
+    basis: Literal["documented", "derived", "not-recorded"] | None = None
+    """Why the criterion is met or not met: a documented fact, a derived one, or a silence the
+    fact's catalogue entry allows to be read as absence (then listed in ``assumptions``)."""
 
 
 class Eligibility(Model):
@@ -108,6 +114,10 @@ class Recommendation(Model):
     title: str | None = None
     facts: tuple[FactUsed, ...] = ()
     links: tuple[Link, ...] = ()
+    timing: str | None = None
+    """When to act, for urgent items (e.g. "radiotherapy within 24 h of the decision to treat")."""
+    confirm: tuple[str, ...] = ()
+    """What to confirm before acting: the silences this recommendation rests on (see ``assumptions``)."""
 
 
 class DataGap(Model):
@@ -116,6 +126,21 @@ class DataGap(Model):
     message: str
     lesion: str | None = None
     how_to_document: str | None = None
+    status: Literal["missing", "stale", "not-recognised"] = "missing"
+    """``missing``: not in the record; ``stale``: documented, but older than its currency window
+    (re-assess); ``not-recognised``: the record holds it in a code the mapper does not know."""
+    last_documented: str | None = None
+
+
+class Assumption(Model):
+    """A silence read as absence, as the fact's catalogue entry allows: to confirm before acting."""
+
+    fact: str
+    confirm: str
+    searched: tuple[str, ...] = ()
+    """The FHIR resource types the input covered and that hold no such fact."""
+    lesion: str | None = None
+    needed_for: tuple[str, ...] = ()
 
 
 class WarningOut(Model):
@@ -132,6 +157,7 @@ class Evaluation(Model):
     recommendations: tuple[Recommendation, ...]
     data_gaps: tuple[DataGap, ...]
     warnings: tuple[WarningOut, ...]
+    assumptions: tuple[Assumption, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True, by_alias=True)

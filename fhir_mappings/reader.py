@@ -27,12 +27,40 @@ class InputError(Exception):
     """The input is unreadable or not FHIR at all. The message names the source and the problem."""
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """Which kinds of resource the input covers.
+
+    A silence in a covered type is *not recorded* (the catalogue of facts says whether it may be
+    read as absence); a silence in a type the input does not cover is *unknown*. A Bundle or a Bulk
+    export is the patient's record and covers every type (``types`` is None) unless the user says
+    otherwise; a CDS Hooks prefetch covers the types of the keys that were answered.
+    """
+
+    types: frozenset[str] | None = None
+
+    def covers(self, resource_type: str) -> bool:
+        return self.types is None or resource_type in self.types
+
+    def covered(self, *resource_types: str) -> tuple[str, ...]:
+        """The given types that this input covers, in the order given."""
+        return tuple(t for t in resource_types if self.covers(t))
+
+    @property
+    def whole_record(self) -> bool:
+        return self.types is None
+
+
+WHOLE_RECORD = Coverage()
+
+
 @dataclass
 class PatientRecord:
     patient_id: str
     resources: list[ParsedResource]
     warnings: list[Warning_] = field(default_factory=list)
     source: str = ""
+    coverage: Coverage = WHOLE_RECORD
 
 
 @dataclass(slots=True)
@@ -365,13 +393,19 @@ def _read(path: Path) -> bytes:
 
 
 def records_from_prefetch(prefetch: dict[str, object],
-                          context_patient_id: str | None = None) -> PatientRecord:
+                          context_patient_id: str | None = None,
+                          key_types: dict[str, str] | None = None) -> PatientRecord:
     """A CDS Hooks prefetch map (key → resource or searchset Bundle) as one patient's record.
 
     A value that is None or an OperationOutcome was not fetched: it is skipped (the caller decides
     whether to fetch it). Resources of another patient are left out with a warning.
+
+    ``key_types`` maps each prefetch key to the resource type its query searches. The record
+    covers the types of the keys answered with a resource or a Bundle (even an empty one); an
+    absent key, ``null`` or an OperationOutcome covers nothing, so what it would hold stays unknown.
     """
     out = _Collected()
+    covered: set[str] = set()
     for key, value in prefetch.items():
         if value is None:
             continue
@@ -380,7 +414,18 @@ def records_from_prefetch(prefetch: dict[str, object],
             continue
         if value.get("resourceType") == "OperationOutcome":
             continue
+        if key_types and key in key_types:
+            covered.add(key_types[key])
+        elif value.get("resourceType") != "Bundle":
+            covered.add(str(value["resourceType"]))
         _flatten(value, None, f"{PREFETCH}:{key}", out)
+    coverage = Coverage(frozenset(covered))
+    record = _record_from_prefetch(out, context_patient_id)
+    record.coverage = coverage
+    return record
+
+
+def _record_from_prefetch(out: _Collected, context_patient_id: str | None) -> PatientRecord:
     patient = context_patient_id
     if patient is None:
         patients = [e.resource.get("id") for e in out.entries if e.resource.get("resourceType") == "Patient"]
@@ -404,4 +449,5 @@ def records_from_prefetch(prefetch: dict[str, object],
     return record
 
 
-__all__ = ["InputError", "PatientRecord", "read_bytes", "read_path", "records_from_prefetch"]
+__all__ = ["WHOLE_RECORD", "Coverage", "InputError", "PatientRecord", "read_bytes", "read_path",
+           "records_from_prefetch"]

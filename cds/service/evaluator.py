@@ -23,6 +23,7 @@ from cds.evaluation import evaluate_state
 from cds.output import Evaluation
 from cds.pipeline import as_of_datetime, clinical_state
 from cds.rules_engine.loader import Ruleset, default_ruleset
+from cds.service.prefetch import TEMPLATES
 from fhir_mappings.reader import records_from_prefetch
 
 _CACHE_ENTRIES = 512
@@ -35,6 +36,9 @@ class EvaluationResult:
     body_sites: dict[str, list[Any]] = field(default_factory=dict)
     """Lesion id → the bodySite CodeableConcepts of its Condition, copied into suggested orders."""
     cached: bool = False
+
+PREFETCH_KEY_TYPES: dict[str, str] = {key: query.split("?")[0].split("/")[0] for key, query in TEMPLATES.items()}
+"""The resource type each prefetch key searches: an answered key covers that type."""
 
 
 class Evaluator:
@@ -63,7 +67,7 @@ class Evaluator:
             hit = self._get(key)
             if hit is not None:
                 return hit
-        record = records_from_prefetch(prefetch, context_patient_id=patient_id)
+        record = records_from_prefetch(prefetch, context_patient_id=patient_id, key_types=PREFETCH_KEY_TYPES)
         evaluation = evaluate_state(clinical_state(record, as_of_datetime(self.as_of)), self.ruleset)
         body_sites: dict[str, list[Any]] = {}
         for res in record.resources:
