@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from cds.state import Warning_
 from fhir_mappings.elements import as_list, reference
@@ -64,15 +67,17 @@ class PatientRecord:
 
 
 @dataclass(slots=True)
-class _Entry:
+class Entry:
     resource: dict[str, Any]
     full_url: str | None
     source: str
+    position: int | None = None
+    """The entry's number in the whole input, when it is read as part of it (a patient shard)."""
 
 
 @dataclass
-class _Collected:
-    entries: list[_Entry] = field(default_factory=list)
+class Collected:
+    entries: list[Entry] = field(default_factory=list)
     warnings: list[tuple[str, Warning_]] = field(default_factory=list)
     """(source, warning): a warning about an input goes to the patients read from that input."""
 
@@ -83,7 +88,7 @@ class _Collected:
 # --------------------------------------------------------------------------- raw input → entries
 
 
-def _one_line(text: str, limit: int = 120) -> str:
+def one_line(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -107,10 +112,19 @@ def _not_json_problem(text: str, exc: json.JSONDecodeError) -> str:
     return f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
 
 
+def loads(data: bytes | str) -> Any:
+    """One JSON value: orjson (several times faster than json), json for what orjson refuses but
+    json reads (NaN, numbers beyond double range), so that both accept the same documents."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
+
+
 def _parse_json_or_ndjson(text: str, source: str) -> list[Any]:
     """The JSON value(s) of a document: one JSON value, or one per non-empty NDJSON line."""
     try:
-        return [json.loads(text)]
+        return [loads(text)]
     except json.JSONDecodeError as exc:
         first_error = exc
     lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
@@ -119,7 +133,7 @@ def _parse_json_or_ndjson(text: str, source: str) -> list[Any]:
     values: list[Any] = []
     for n, line in lines:
         try:
-            values.append(json.loads(line))
+            values.append(loads(line))
         except json.JSONDecodeError as exc:
             if n == lines[0][0]:
                 raise InputError(f"{source}: {_not_json_problem(text, first_error)}") from None
@@ -137,12 +151,14 @@ def _check_resource(value: Any, source: str, where: str) -> dict[str, Any]:
     return value
 
 
-def _flatten(resource: dict[str, Any], full_url: str | None, source: str, out: _Collected) -> None:
+def flatten(resource: dict[str, Any], full_url: str | None, source: str, out: Collected,
+             check_wrapper: bool = True) -> None:
     """Add a resource; a Bundle is replaced by its entries (recursively), never losing them."""
     if resource.get("resourceType") != "Bundle":
-        out.entries.append(_Entry(resource, full_url, source))
+        out.entries.append(Entry(resource, full_url, source))
         return
-    _check_bundle_wrapper(resource, source, out)
+    if check_wrapper:
+        _check_bundle_wrapper(resource, source, out)
     for n, entry in enumerate(as_list(resource.get("entry"))):
         if not isinstance(entry, dict):
             out.warn(source, _bundle_ref(resource), f"entry[{n}] is not an object; skipped")
@@ -160,7 +176,7 @@ def _flatten(resource: dict[str, Any], full_url: str | None, source: str, out: _
         if isinstance(search, dict) and search.get("mode") == "outcome":
             continue
         url = entry.get("fullUrl") if isinstance(entry.get("fullUrl"), str) else None
-        _flatten(inner, url, source, out)
+        flatten(inner, url, source, out, check_wrapper)
 
 
 def _bundle_ref(bundle: dict[str, Any]) -> str:
@@ -168,7 +184,7 @@ def _bundle_ref(bundle: dict[str, Any]) -> str:
     return f"Bundle/{bundle_id}" if isinstance(bundle_id, str) and bundle_id else "Bundle"
 
 
-def _check_bundle_wrapper(bundle: dict[str, Any], source: str, out: _Collected) -> None:
+def _check_bundle_wrapper(bundle: dict[str, Any], source: str, out: Collected) -> None:
     """Validate the Bundle without its entries (those are validated one by one)."""
     shell = {k: v for k, v in bundle.items() if k != "entry"}
     parsed = parse_resource(shell, source=source)
@@ -177,24 +193,24 @@ def _check_bundle_wrapper(bundle: dict[str, Any], source: str, out: _Collected) 
                  warning.message.replace("; the other fields are still used", "; its entries are still used"))
 
 
-def _note_outcome(outcome: dict[str, Any], source: str, out: _Collected) -> None:
+def _note_outcome(outcome: dict[str, Any], source: str, out: Collected) -> None:
     for issue in as_list(outcome.get("issue")):
         if isinstance(issue, dict) and issue.get("severity") in {"error", "fatal"}:
             text = issue.get("diagnostics") or (issue.get("details") or {}).get("text") or issue.get("code")
-            out.warn(source, "OperationOutcome", _one_line(f"server reported an error: {text}"))
+            out.warn(source, "OperationOutcome", one_line(f"server reported an error: {text}"))
 
 
-def _collect_text(text: str, source: str, out: _Collected) -> None:
+def _collect_text(text: str, source: str, out: Collected) -> None:
     values = _parse_json_or_ndjson(text, source)
     multi = len(values) > 1
     for n, value in enumerate(values, start=1):
         if isinstance(value, list) and not multi:
             # A bare JSON array of resources: not FHIR-standard, but unambiguous.
             for m, item in enumerate(value, start=1):
-                _flatten(_check_resource(item, source, f"item {m} "), None, source, out)
+                flatten(_check_resource(item, source, f"item {m} "), None, source, out)
             continue
         resource = _check_resource(value, source, f"line {n}: " if multi else "")
-        _flatten(resource, None, source, out)
+        flatten(resource, None, source, out)
 
 
 # --------------------------------------------------------------------------- entries → records
@@ -217,44 +233,69 @@ def _split_reference(ref: str) -> tuple[str | None, str] | None:
     return None
 
 
+def resource_id(raw: dict[str, Any]) -> str | None:
+    """``Resource.id`` as ``parse_resource`` reads it (stripped; empty is no id)."""
+    value = raw.get("id")
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def patient_key(resource_id: str | None, full_url: str | None) -> str:
+    """The key a Patient resource groups its record under."""
+    return resource_id or full_url or UNKNOWN_PATIENT
+
+
+FullUrlLookup = Callable[[str], "tuple[str, str | None] | None"]
+"""fullUrl → (resource type, patient key when it is a Patient) of a resource in the input."""
+
+
+def patient_of(resource_type: str, raw: dict[str, Any], lookup: FullUrlLookup) -> tuple[str | None, bool]:
+    """(patient key, whether the resource is patient-specific at all) of a non-Patient resource."""
+    specific = False
+    for name in _SUBJECT_FIELDS:
+        if name not in raw:
+            continue
+        specific = True
+        ref = reference(raw.get(name))
+        if ref is None:
+            continue
+        target = lookup(ref)
+        if target is not None:
+            if target[1] is not None:
+                return target[1], True
+            continue
+        split = _split_reference(ref)
+        if split is None:
+            continue
+        kind, ident = split
+        if kind == "Patient" or (kind is None and ident.startswith("urn:")):
+            return ident, True
+    return None, specific
+
+
 class _PatientResolver:
     def __init__(self, parsed: list[ParsedResource]) -> None:
         self.by_full_url: dict[str, ParsedResource] = {p.full_url: p for p in parsed if p.full_url}
-        self.patients: list[str] = []
+        patients: dict[str, None] = {}  # ordered set: a list membership test is quadratic in patients
         for p in parsed:
             if p.resource_type == "Patient":
-                key = self.patient_key(p)
-                if key not in self.patients:
-                    self.patients.append(key)
+                patients.setdefault(self.patient_key(p))
+        self.patients = list(patients)
 
     @staticmethod
     def patient_key(patient: ParsedResource) -> str:
-        return patient.id or patient.full_url or UNKNOWN_PATIENT
+        return patient_key(patient.id, patient.full_url)
+
+    def _lookup(self, ref: str) -> tuple[str, str | None] | None:
+        target = self.by_full_url.get(ref)
+        if target is None:
+            return None
+        return target.resource_type, (self.patient_key(target) if target.resource_type == "Patient" else None)
 
     def of(self, res: ParsedResource) -> tuple[str | None, bool]:
         """(patient key, whether the resource is patient-specific at all)."""
         if res.resource_type == "Patient":
             return self.patient_key(res), True
-        specific = False
-        for name in _SUBJECT_FIELDS:
-            if name not in res.raw:
-                continue
-            specific = True
-            ref = reference(res.raw.get(name))
-            if ref is None:
-                continue
-            target = self.by_full_url.get(ref)
-            if target is not None:
-                if target.resource_type == "Patient":
-                    return self.patient_key(target), True
-                continue
-            split = _split_reference(ref)
-            if split is None:
-                continue
-            kind, ident = split
-            if kind == "Patient" or (kind is None and ident.startswith("urn:")):
-                return ident, True
-        return None, specific
+        return patient_of(res.resource_type, res.raw, self._lookup)
 
 
 def _dedupe(parsed: list[ParsedResource]) -> list[ParsedResource]:
@@ -289,9 +330,10 @@ def _last_updated(res: ParsedResource) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _group(collected: _Collected, default_source: str,
+def group_records(collected: Collected, default_source: str,
            forced_patient: str | None = None) -> list[PatientRecord]:
-    parsed = [parse_resource(e.resource, full_url=e.full_url, source=e.source, position=n)
+    parsed = [parse_resource(e.resource, full_url=e.full_url, source=e.source,
+                             position=n if e.position is None else e.position)
               for n, e in enumerate(collected.entries)]
     warnings: list[Warning_] = []  # for every record: nobody can tell whose they are
     parsed = _dedupe(parsed)
@@ -357,29 +399,21 @@ def _group(collected: _Collected, default_source: str,
 
 def read_bytes(data: bytes, source: str) -> list[PatientRecord]:
     """Read JSON (a Bundle or a resource) or NDJSON from bytes; ``source`` names it in messages."""
-    out = _Collected()
+    out = Collected()
     _collect_text(_decode(data, source), source, out)
-    return _group(out, source)
-
-
-def _files_of(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in {".json", ".ndjson"})
+    return group_records(out, source)
 
 
 def read_path(path: str | Path) -> list[PatientRecord]:
-    """Read a file, a directory (recursively; Bulk Data NDJSON files are combined) or "-" (stdin)."""
+    """Read a file, a folder (recursively: Bulk Data NDJSON files, single resources and Bundles are
+    grouped by patient), an NDJSON file (a Bulk export in one file) or "-" (stdin)."""
     if str(path) == "-":
         return read_bytes(sys.stdin.buffer.read(), STDIN)
     path = Path(path)
-    if path.is_dir():
-        files = _files_of(path)
-        if not files:
-            raise InputError(f"{path}: directory holds no .json or .ndjson files")
-        out = _Collected()
-        for file in files:
-            name = str(file)
-            _collect_text(_decode(_read(file), name), name, out)
-        return _group(out, str(path))
+    if path.is_dir() or path.suffix.lower() == ".ndjson":
+        from fhir_mappings.patient_shards import read_sharded  # the folder reader builds on this module
+
+        return read_sharded(path)
     if not path.exists():
         raise InputError(f"{path}: no such file or directory")
     return read_bytes(_read(path), str(path))
@@ -404,7 +438,7 @@ def records_from_prefetch(prefetch: dict[str, object],
     covers the types of the keys answered with a resource or a Bundle (even an empty one); an
     absent key, ``null`` or an OperationOutcome covers nothing, so what it would hold stays unknown.
     """
-    out = _Collected()
+    out = Collected()
     covered: set[str] = set()
     for key, value in prefetch.items():
         if value is None:
@@ -418,20 +452,20 @@ def records_from_prefetch(prefetch: dict[str, object],
             covered.add(key_types[key])
         elif value.get("resourceType") != "Bundle":
             covered.add(str(value["resourceType"]))
-        _flatten(value, None, f"{PREFETCH}:{key}", out)
+        flatten(value, None, f"{PREFETCH}:{key}", out)
     coverage = Coverage(frozenset(covered))
     record = _record_from_prefetch(out, context_patient_id)
     record.coverage = coverage
     return record
 
 
-def _record_from_prefetch(out: _Collected, context_patient_id: str | None) -> PatientRecord:
+def _record_from_prefetch(out: Collected, context_patient_id: str | None) -> PatientRecord:
     patient = context_patient_id
     if patient is None:
         patients = [e.resource.get("id") for e in out.entries if e.resource.get("resourceType") == "Patient"]
         patient = next((p for p in patients if isinstance(p, str) and p), None)
     if patient is None:
-        records = _group(out, PREFETCH)
+        records = group_records(out, PREFETCH)
         if not records:
             return PatientRecord(patient_id=UNKNOWN_PATIENT, resources=[],
                                  warnings=[w for _, w in out.warnings], source=PREFETCH)
@@ -443,7 +477,7 @@ def _record_from_prefetch(out: _Collected, context_patient_id: str | None) -> Pa
             return merged
         records[0].source = PREFETCH
         return records[0]
-    records = _group(out, PREFETCH, forced_patient=patient)
+    records = group_records(out, PREFETCH, forced_patient=patient)
     record = records[0]
     record.source = PREFETCH
     return record
