@@ -36,10 +36,16 @@ class LesionDraft:
     evidence: dict[str, list[Evidence[Any]]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     """Facts set directly (derived ones, e.g. compression_areas)."""
+    _source_set: set[str] = field(default_factory=set, repr=False)
+
+    def __post_init__(self) -> None:
+        self._source_set.update(self.sources)
 
     def add(self, name: str, item: Evidence[Any]) -> None:
         self.evidence.setdefault(name, []).append(item)
-        if item.ref not in self.sources:
+        # a set beside the list: a list-membership test made mapping quadratic in Observations
+        if item.ref not in self._source_set:
+            self._source_set.add(item.ref)
             self.sources.append(item.ref)
 
     def resolved(self, ctx: MappingContext, name: str) -> Evidence[Any] | None:

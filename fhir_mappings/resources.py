@@ -34,8 +34,10 @@ class ParsedResource:
     raw: dict[str, Any]
     data: dict[str, Any]
     """``raw`` without the fields R4B rejected: what the mapper reads."""
-    model: Any | None = None
-    """The R4B model when the resource validated, else None."""
+    valid: bool = False
+    """Whether the resource validated against R4B. The model itself is not kept: the mapper reads
+    ``data``, and keeping every model of a large record multiplied its memory (28 MB of JSON
+    took 609 MB)."""
     invalid_fields: frozenset[str] = frozenset()
     source: str = ""
     position: int = 0
@@ -50,10 +52,6 @@ class ParsedResource:
         if self.full_url:
             return self.full_url
         return f"{self.resource_type}/#{self.position}"
-
-    @property
-    def valid(self) -> bool:
-        return self.model is not None
 
 
 # What the mapper reads. Validation is the costliest step of a CDS call, and an EHR record is
@@ -160,7 +158,8 @@ def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: 
     if not validate:
         return parsed
     try:
-        parsed.model = model_class.model_validate(obj)
+        model_class.model_validate(obj)
+        parsed.valid = True
         return parsed
     except ValidationError as exc:
         errors = [dict(e) for e in exc.errors()]
