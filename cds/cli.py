@@ -1,8 +1,9 @@
 """The command line: ``cds evaluate``, ``cds rules check|list|facts`` (and the service commands).
 
-Exit codes (contract): 0 evaluated, whatever the recommendations; 2 an input was unreadable or
-not FHIR (one line naming the file and the problem); 1 internal error. Never a traceback unless
-``CDS_DEBUG=1``.
+Exit codes (contract): 0 evaluated, whatever the recommendations; 2 no input readable or not FHIR,
+or a usage mistake (one line naming the file or option and the problem); 3 some inputs or patients
+failed and the others were evaluated (each failure named, in the output and on stderr); 1 internal
+error. Never a traceback unless ``CDS_DEBUG=1``.
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ import sys
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperArgument, TyperCommand
 
 from cds import __version__
+
+if TYPE_CHECKING:
+    from cds.result_stream import Format as OutputFormat
 
 app = typer.Typer(
     name="cds",
@@ -31,12 +35,15 @@ app = typer.Typer(
 rules_app = typer.Typer(help="Check and list the declarative rules.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-err = Console(stderr=True, highlight=False)
+# soft_wrap: a one-line message stays one line whatever the terminal width (a long path must not
+# be wrapped into several lines: scripts and tests read these lines)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Format(StrEnum):
     text = "text"
     json = "json"
+    ndjson = "ndjson"
     markdown = "markdown"
     csv = "csv"
     html = "html"
@@ -47,8 +54,27 @@ class Engine(StrEnum):
     python = "python"
 
 
+class _PlainHelpCommand(TyperCommand):
+    """Help in plain words: ``PATH...`` rather than typer's ``{paths}``, no ``<list[str]>`` or
+    ``<bool>`` type labels where they say nothing to a user."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = ["[OPTIONS]"]
+        for param in self.get_params(ctx):
+            if isinstance(param, TyperArgument):
+                pieces.append(param.metavar or f"{param.name.upper()}...")  # type: ignore[union-attr]
+        return pieces
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        for param in params:
+            if isinstance(param, TyperArgument) or getattr(param, "is_flag", False):
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+        return params
+
+
 def _fail(message: str, code: int) -> typer.Exit:
-    err.print(message, markup=False, highlight=False)
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -75,100 +101,126 @@ def _main(version: Annotated[bool, typer.Option("--version", help="Print the ver
         raise typer.Exit(0)
 
 
-@app.command()
+@app.command(cls=_PlainHelpCommand)
 def evaluate(
-    paths: Annotated[list[str], typer.Argument(help="FHIR inputs: Bundle JSON or NDJSON files, folders "
-                                                    "(searched recursively; a folder of NDJSON files is a "
-                                                    "Bulk Data export), or '-' for stdin.")],
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output view.")] = Format.text,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="Evaluate as of this date (YYYY-MM-DD or ISO "
-                                                               "date-time); default now. Makes results "
-                                                               "reproducible.")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Worker processes (default: all cores).")] = None,
+    paths: Annotated[list[str], typer.Argument(metavar="PATH...", show_default=False,
+                                               help="FHIR inputs: Bundle JSON or NDJSON files, folders "
+                                                    "(searched recursively; a folder of NDJSON files or "
+                                                    "single resources is a Bulk Data export, grouped by "
+                                                    "patient), or '-' for stdin.")],
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output view. ndjson: one evaluation per line "
+                                                                  "as each is made.")] = Format.text,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE",
+                                              help="Evaluate as of this date (YYYY-MM-DD or ISO "
+                                                   "date-time); default now. Makes results "
+                                                   "reproducible.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", metavar="N",
+                                             help="Worker processes (default: all cores); patients of "
+                                                  "one Bulk export are shared out too.")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="durable (production) or python (the test "
                                                             "oracle).")] = Engine.durable,
-    output_dir: Annotated[Path | None, typer.Option("--output-dir", "-o", help="For --format html: the folder "
-                                                                               "to write one page per patient "
-                                                                               "into.")] = None,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", "-o", metavar="DIR",
+                                                    help="For --format html: the folder "
+                                                         "to write one page per patient "
+                                                         "into.")] = None,
 ) -> None:
     """Evaluate patients and print per-lesion recommendations, eligibility, citations and data gaps."""
     try:
-        _evaluate(paths, format, _parse_as_of(as_of), jobs, engine, output_dir)
+        code = _evaluate(paths, format, _parse_as_of(as_of), jobs, engine, output_dir)
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        code = _stdout_closed()
     except Exception as exc:  # the contract: exit 1, one line, no traceback
         if os.environ.get("CDS_DEBUG"):
             raise
         raise _fail(f"internal error: {type(exc).__name__}: {exc}", 1) from None
+    raise typer.Exit(code)
+
+
+def _stdout_closed() -> int:
+    """The reader of our output went away (``cds evaluate … | head``): stop quietly. Later writes
+    (the interpreter flushes stdout at exit) go to /dev/null instead of raising again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 0
+
+
+def _output_format(fmt: Format, output_dir: Path | None, console: Console) -> OutputFormat:
+    from cds import result_stream as rs
+
+    if fmt is Format.html:
+        assert output_dir is not None
+        return rs.HtmlFormat(output_dir)
+    if fmt is Format.text:
+        return rs.TextFormat.like(console)
+    return {Format.json: rs.JsonFormat, Format.ndjson: rs.NdjsonFormat, Format.csv: rs.CsvFormat,
+            Format.markdown: rs.MarkdownFormat}[fmt]()
+
+
+def _check_output_dir(output_dir: Path) -> None:
+    """A folder we can write into, or one line and exit 2 (a user mistake, not an internal error)."""
+    import tempfile
+
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=output_dir):
+            pass
+    except OSError as exc:
+        raise _fail(f"--output-dir {output_dir}: cannot write there ({exc.strerror or exc})", 2) from None
 
 
 def _evaluate(paths: list[str], fmt: Format, as_of: datetime, jobs: int | None, engine: Engine,
-              output_dir: Path | None) -> None:
-    from cds.output import Evaluation
-    from cds.pipeline import Outcome, evaluate_inputs, expand_inputs
+              output_dir: Path | None) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from cds.pipeline import RunContext, plan_units, run_units
     from cds.rules_engine.loader import RulesetError, default_ruleset
 
+    if jobs is not None and jobs < 1:
+        raise _fail(f"--jobs: {jobs} is not a number of worker processes (1 or more)", 2)
+    if fmt is Format.html and output_dir is None:
+        raise _fail("--format html needs --output-dir (one page per patient is written there)", 2)
+    if output_dir is not None:
+        _check_output_dir(output_dir)
     try:
         default_ruleset()
     except RulesetError as exc:
         raise _fail("the rules do not load (run `cds rules check`): " + exc.problems[0].sentence(), 1) from None
-    for raw in paths:
-        if raw != "-" and not Path(raw).exists():
-            raise _fail(f"{raw}: no such file or folder", 2)
-    if fmt is Format.html and output_dir is None:
-        raise _fail("--format html needs --output-dir (one page per patient is written there)", 2)
 
-    units = expand_inputs(paths)
-    evaluations: list[Evaluation] = []
-    problems: list[str] = []
     out = Console(highlight=False, soft_wrap=False)
-    csv_writer = None
-    if fmt is Format.csv:
-        from cds.views.csv_rows import CsvWriter
-
-        csv_writer = CsvWriter(sys.stdout)  # type: ignore[arg-type]
-
-    show_progress = len(units) > 3 and err.is_terminal
+    output = _output_format(fmt, output_dir, out)
+    context = RunContext(as_of=as_of, engine=engine.value, render=output.render,
+                         debug=bool(os.environ.get("CDS_DEBUG")))
+    several = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
     progress = Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        console=err, transient=True, disable=not show_progress)
+                        console=err, transient=True, disable=not (several and err.is_terminal))
+    # errors go to stderr too, except for the text view on a terminal, which already shows them
+    echo = not (fmt is Format.text and out.is_terminal and err.is_terminal)
+    evaluated = failed = 0
+    writer = output.writer(sys.stdout.buffer)
     with progress:
-        task = progress.add_task("evaluate", total=len(units))
+        task = progress.add_task("evaluate", total=None)
 
-        def done(_: Outcome) -> None:
+        def notice(line: str) -> None:
+            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+        for result in run_units(plan_units(paths, notice), context, jobs):
+            if result.failure is not None:
+                failed += 1
+                writer.fail(result.failure)
+                if echo:
+                    progress.console.print(result.failure.message, markup=False, highlight=False, soft_wrap=True)
+                if result.debug:
+                    progress.console.print(result.debug, markup=False, highlight=False, soft_wrap=True)
+            else:
+                evaluated += 1
+                writer.write(result.output)
             progress.advance(task)
-
-        for outcome in evaluate_inputs(paths, as_of, jobs=jobs, engine=engine.value, on_done=done):
-            if outcome.error:
-                problems.append(outcome.error)
-                continue
-            for evaluation in outcome.evaluations:
-                if csv_writer is not None:
-                    csv_writer.write(evaluation)
-                else:
-                    evaluations.append(evaluation)
-
-    if fmt is Format.json:
-        payload = [e.to_dict() for e in evaluations]
-        print(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False))
-    elif fmt is Format.markdown:
-        from cds.views.markdown import render_all
-
-        print(render_all(evaluations), end="")
-    elif fmt is Format.text:
-        from cds.views.text import render_all as render_text
-
-        render_text(evaluations, out)
-    elif fmt is Format.html:
-        from cds.views.html import write_pages
-
-        assert output_dir is not None
-        written = write_pages(evaluations, output_dir)
-        for path in written:
-            print(path)
-    for problem in problems:
-        err.print(problem, markup=False, highlight=False)
-    if problems:
-        raise typer.Exit(2)
+        writer.close()
+    if failed:
+        return 3 if evaluated else 2
+    return 0
 
 
 @rules_app.command("check")

@@ -1,25 +1,47 @@
 """FHIR in, evaluations out: the orchestration at the edge (reading, mapping, evaluating).
 
-Batch work runs in a process pool (durable_rules is used from one thread per process; fork and
-spawn both give correct results), one unit of work per input file, results in input order.
+Work is cut into *units* of about one patient: a JSON document (a patient's Bundle), or one
+patient's shard of a folder or Bulk Data export (``fhir_mappings.patient_shards``: one pass indexes
+where each patient's resources lie; the worker reads them back). Units run in a process pool
+(durable_rules is used from one thread per process; fork and spawn both give correct results;
+each worker loads the ruleset once), a few per worker ahead of the output, and each comes back
+already rendered in the output format (``cds.result_stream``), in input order. So the parent holds
+only the index and the results in flight, whatever the size of the cohort.
+
+A unit that fails — an unreadable input, a patient whose evaluation raises — becomes a
+``Failure`` in the stream; the other units are still evaluated.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+import re
+import signal
+import sys
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import chain, islice
 from pathlib import Path
+from typing import Any
 
 from cds.derived_facts import derive
 from cds.evaluation import evaluate_state
 from cds.output import Evaluation
+from cds.result_stream import Failure
 from cds.rules_engine.loader import Ruleset, default_ruleset
 from cds.state import PatientState
 from fhir_mappings.mapper import map_record
-from fhir_mappings.reader import InputError, PatientRecord, read_path
+from fhir_mappings.patient_shards import PatientShard, plan_shards, read_shard
+from fhir_mappings.reader import STDIN, InputError, PatientRecord, loads, read_bytes, read_path
+
+AHEAD_PER_WORKER = 4
+"""Units submitted ahead of the output per worker: enough to keep workers busy, few enough that
+results waiting for an earlier, slower one stay a handful."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +72,7 @@ def evaluate_record(record: PatientRecord, as_of: datetime, ruleset: Ruleset | N
 
 
 def evaluate_source(source: str, as_of: datetime, engine: str = "durable") -> Outcome:
-    """Read one input (file, bulk-export folder or '-') and evaluate every patient in it."""
+    """Read one input (file, folder or '-') and evaluate every patient in it, in this process."""
     try:
         records = read_path(source)
     except InputError as exc:
@@ -58,53 +80,250 @@ def evaluate_source(source: str, as_of: datetime, engine: str = "durable") -> Ou
     return Outcome(source, tuple(evaluate_record(r, as_of, engine=engine) for r in records))
 
 
-def expand_inputs(paths: Sequence[str]) -> list[str]:
-    """Files and folders to read, in a stable order. A folder that holds NDJSON files is a Bulk
-    Data export and is read as one input; other folders are searched recursively."""
-    units: list[str] = []
+# --------------------------------------------------------------------------- units of work
+
+
+@dataclass(frozen=True)
+class Unit:
+    """About one patient's worth of work; small to hand to a worker process."""
+
+    source: str
+    """The input it comes from, as the user named it."""
+    path: str | None = None
+    """A JSON document to read whole."""
+    data: bytes | None = None
+    """Standard input, read by the parent."""
+    shard: PatientShard | None = None
+    error: str | None = None
+    """The input could not even be planned (missing, no FHIR file in a folder…)."""
+
+
+def plan_units(paths: Sequence[str], notice: Callable[[str], None] = lambda _: None) -> Iterator[Unit]:
+    """The units of every input, in input order.
+
+    A folder that holds NDJSON files or single resources (a Bulk Data export, an IG's example
+    folder) is indexed and cut into one shard per patient; a folder of Bundles gives one unit per
+    Bundle (its subfolders are looked at the same way); an NDJSON file is a Bulk export in one
+    file. ``notice`` hears one line per file or group of lines skipped."""
     for raw in paths:
-        path = Path(raw)
-        if raw == "-" or not path.is_dir():
-            units.append(raw)
+        if raw == "-":
+            yield Unit(STDIN, data=sys.stdin.buffer.read())
             continue
-        units.extend(_expand_dir(path))
-    return units
+        path = Path(raw)
+        if not path.exists():
+            yield Unit(raw, error=f"{raw}: no such file or folder")
+        elif path.is_dir():
+            units = _plan_folder(path, notice)
+            first = next(units, None)
+            if first is None:
+                yield Unit(raw, error=f"{raw}: folder holds no .json or .ndjson files")
+            else:
+                yield from chain([first], units)
+        elif path.suffix.lower() == ".ndjson":
+            yield from _plan_export(path, notice)
+        else:
+            yield Unit(raw, path=raw)
 
 
-def _expand_dir(directory: Path) -> list[str]:
-    if any(p.suffix == ".ndjson" for p in directory.iterdir() if p.is_file()):
-        return [str(directory)]
-    units: list[str] = []
-    for entry in sorted(directory.iterdir()):
+def _plan_folder(folder: Path, notice: Callable[[str], None]) -> Iterator[Unit]:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        yield Unit(str(folder), error=f"{folder}: cannot be read ({exc.strerror or exc})")
+        return
+    files = [e for e in entries if e.is_file() and e.suffix.lower() in (".json", ".ndjson")]
+    if any(f.suffix.lower() == ".ndjson" or not _is_bundle(f) for f in files):
+        yield from _plan_export(folder, notice)
+        return
+    for entry in entries:
         if entry.is_dir():
-            units.extend(_expand_dir(entry))
-        elif entry.suffix in (".json", ".ndjson"):
-            units.append(str(entry))
-    return units
+            yield from _plan_folder(entry, notice)
+        elif entry in files:
+            yield Unit(str(entry), path=str(entry))
 
 
-def _worker_init() -> None:
+def _plan_export(path: Path, notice: Callable[[str], None]) -> Iterator[Unit]:
+    try:
+        plan = plan_shards(path)
+    except InputError as exc:
+        yield Unit(str(path), error=str(exc))
+        return
+    for line in plan.notices:
+        notice(line)
+    for shard in plan.shards():
+        yield Unit(str(path), shard=shard)
+
+
+_FIRST_KEY = re.compile(rb'\s*\{\s*"resourceType"\s*:\s*"([A-Za-z]+)"')
+
+
+def _is_bundle(path: Path) -> bool:
+    """Whether a JSON file holds a Bundle: from its first bytes when ``resourceType`` is the first
+    key (as FHIR servers write it), else by parsing it (files written with sorted keys)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(256).removeprefix(b"\xef\xbb\xbf")
+        match = _FIRST_KEY.match(head)
+        if match is not None:
+            return match.group(1) == b"Bundle"
+        value = loads(path.read_bytes().removeprefix(b"\xef\xbb\xbf"))
+    except (OSError, ValueError):
+        return True  # unreadable or not JSON: a unit of its own, which reports the problem
+    return isinstance(value, dict) and value.get("resourceType") == "Bundle"
+
+
+# --------------------------------------------------------------------------- running units
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What every unit of one run shares; handed to each worker once."""
+
+    as_of: datetime
+    engine: str
+    render: Callable[[Evaluation], Any]
+    debug: bool = False
+
+
+@dataclass(frozen=True)
+class Result:
+    """One patient's rendered evaluation, or a failure."""
+
+    source: str
+    patient: str | None = None
+    output: Any = None
+    failure: Failure | None = None
+    debug: str | None = None
+    """The traceback, when CDS_DEBUG is set."""
+
+
+def run_unit(unit: Unit, context: RunContext) -> list[Result]:
+    """Read one unit and evaluate and render every patient in it; never raises."""
+    if unit.error is not None:
+        return [Result(unit.source, failure=Failure(unit.source, unit.error))]
+    try:
+        if unit.shard is not None:
+            records = read_shard(unit.shard)
+        elif unit.data is not None:
+            records = read_bytes(unit.data, STDIN)
+        else:
+            records = read_path(unit.path or unit.source)
+    except InputError as exc:
+        return [Result(unit.source, failure=Failure(unit.source, str(exc)))]
+    except Exception as exc:  # a reader bug must not cost the other inputs
+        return [_failed(unit.source, None, f"{unit.source}: could not be read", exc, context)]
+    if not records:
+        return [Result(unit.source, failure=Failure(unit.source, f"{unit.source}: no FHIR resources"))]
+    results: list[Result] = []
+    for record in records:
+        try:
+            evaluation = evaluate_record(record, context.as_of, engine=context.engine)
+            results.append(Result(unit.source, record.patient_id, output=context.render(evaluation)))
+        except Exception as exc:
+            where = record.source or unit.source
+            results.append(_failed(unit.source, record.patient_id,
+                                   f"{where}: patient {record.patient_id}: could not be evaluated", exc, context))
+    return results
+
+
+def _failed(source: str, patient: str | None, what: str, exc: Exception, context: RunContext) -> Result:
+    message = " ".join(f"{what} ({type(exc).__name__}: {exc})".split())
+    if len(message) > 300:
+        message = message[:297] + "..."
+    debug = traceback.format_exc() if context.debug else None
+    return Result(source, patient, failure=Failure(source, message, patient), debug=debug)
+
+
+_CONTEXT: RunContext | None = None
+
+
+def _worker_init(context: RunContext) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     default_ruleset()  # load and check the rules once per worker process
 
 
-def evaluate_inputs(
-    paths: Sequence[str], as_of: datetime, *, jobs: int | None = None, engine: str = "durable",
-    on_done: Callable[[Outcome], None] | None = None,
-) -> Iterator[Outcome]:
-    """Evaluate every input, yielding outcomes in input order."""
-    units = expand_inputs(paths)
+def _run_in_worker(unit: Unit) -> list[Result]:
+    assert _CONTEXT is not None
+    return run_unit(unit, _CONTEXT)
+
+
+def run_units(units: Iterable[Unit], context: RunContext, jobs: int | None = None) -> Iterator[Result]:
+    """Every unit's results, in input order; with ``jobs`` > 1 in a pool of worker processes."""
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(units) <= 2 or "-" in units:
+    units = iter(units)
+    head = list(islice(units, 3))
+    units = chain(head, units)
+    if jobs <= 1 or len(head) < 3:
         for unit in units:
-            outcome = evaluate_source(unit, as_of, engine)
-            if on_done:
-                on_done(outcome)
-            yield outcome
+            yield from run_unit(unit, context)
         return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(units)), initializer=_worker_init) as pool:
-        futures = [pool.submit(evaluate_source, unit, as_of, engine) for unit in units]
-        if on_done:
-            for future in futures:
-                future.add_done_callback(lambda f: on_done(f.result()))
-        for future in futures:
-            yield future.result()
+    pool = _Pool(jobs, context)
+    pending: deque[_Pending] = deque()
+    try:
+        for unit in units:
+            pending.append(pool.submit(unit))
+            while len(pending) > jobs * AHEAD_PER_WORKER:
+                yield from pool.results(pending.popleft(), pending)
+        while pending:
+            yield from pool.results(pending.popleft(), pending)
+    finally:
+        pool.close()
+
+
+@dataclass
+class _Pending:
+    unit: Unit
+    future: Future[list[Result]] | None
+    done: list[Result] | None = None
+
+
+class _Pool:
+    """A process pool that survives a worker's death (a crash in the C core of durable_rules must
+    not cost the other patients): the units in flight are run again, one at a time."""
+
+    def __init__(self, jobs: int, context: RunContext) -> None:
+        self.jobs = jobs
+        self.context = context
+        self.executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.jobs, initializer=_worker_init, initargs=(self.context,))
+
+    def submit(self, unit: Unit) -> _Pending:
+        if unit.error is not None:
+            return _Pending(unit, None, run_unit(unit, self.context))
+        return _Pending(unit, self.executor.submit(_run_in_worker, unit))
+
+    def results(self, item: _Pending, waiting: deque[_Pending]) -> list[Result]:
+        while item.done is None:
+            assert item.future is not None
+            try:
+                item.done = item.future.result()
+            except BrokenProcessPool:
+                self._restart(item, waiting)
+        return item.done
+
+    def _restart(self, failed: _Pending, waiting: deque[_Pending]) -> None:
+        """A worker died: which of the units in flight killed it is unknown, so each is run again
+        alone; the one that kills its worker again is a failure, the others are results."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
+        for item in (failed, *waiting):
+            if item.done is not None:
+                continue
+            future = item.future
+            if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+                item.done = future.result()
+                continue
+            try:
+                item.done = self.executor.submit(_run_in_worker, item.unit).result()
+            except BrokenProcessPool:
+                message = f"{item.unit.source}: the worker process evaluating it died"
+                item.done = [Result(item.unit.source, failure=Failure(item.unit.source, message))]
+                self.executor.shutdown(wait=False, cancel_futures=True)
+                self.executor = self._start()
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)

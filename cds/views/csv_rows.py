@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from cds.output import Evaluation
 
 COLUMNS = ["patient", "lesion", "site", "region", "recommendations", "urgent", "sib_imrt", "sbrt",
-           "mescc_surgery", "data_gaps", "ruleset_version"]
+           "mescc_surgery", "data_gaps", "ruleset_version", "error"]
+"""``error``: empty, or the one-line problem of an input or patient that could not be evaluated."""
 
 
 def rows(evaluation: Evaluation) -> Iterable[dict[str, str]]:

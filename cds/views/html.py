@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +24,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from cds import __version__
-from cds.output import Evaluation
+from cds.output import Evaluation, PatientSummary
 from cds.rules_engine import conditions as cond
 from cds.rules_engine.catalogue import catalogue_json
 from cds.rules_engine.loader import Ruleset
@@ -41,7 +41,8 @@ from cds.views.summary import CODE_TITLES
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-__all__ = ["load_exercised", "render_catalogue", "render_index", "render_report", "safe_filename", "write_pages"]
+__all__ = ["IndexRow", "PageWriter", "load_exercised", "render_catalogue", "render_index", "render_page",
+           "render_report", "safe_filename", "write_pages"]
 
 
 @lru_cache(maxsize=1)
@@ -233,8 +234,34 @@ def safe_filename(patient_id: str) -> str:
 
 
 @dataclass(frozen=True)
+class _RecommendationLabel:
+    code: str
+    priority: str
+
+
+@dataclass(frozen=True)
+class _IndexEvaluation:
+    """What the index page shows of an evaluation (the page keeps the rest): a few hundred bytes,
+    so that an index over any number of patients is cheap to hold."""
+
+    patient: PatientSummary
+    evaluated_at: str
+    recommendations: tuple[_RecommendationLabel, ...]
+    ruleset: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    evaluation: _IndexEvaluation
+    urgent: bool
+    worst: str
+    lesions: int
+    gaps: int
+
+
+@dataclass(frozen=True)
 class _IndexEntry:
-    evaluation: Evaluation
+    evaluation: _IndexEvaluation
     file: str
     urgent: bool
     worst: str
@@ -242,37 +269,55 @@ class _IndexEntry:
     gaps: int
 
 
-def write_pages(evaluations: Sequence[Evaluation], output_dir: Path) -> list[Path]:
-    """One report per patient (file name from the patient id) plus an ``index.html`` linking them."""
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    entries: list[_IndexEntry] = []
-    used: set[str] = {"index"}
-    for evaluation in evaluations:
-        stem = safe_filename(evaluation.patient.id)
+def render_page(evaluation: Evaluation) -> tuple[str, IndexRow]:
+    """One patient's report page and its row in the index (the part that can run in a worker)."""
+    report = build_report(evaluation)
+    html = _env().get_template("report.html.j2").render(r=report, m=report.skeleton)
+    levels = [v.urgency.level for v in report.lesions] or ["other"]
+    summary = _IndexEvaluation(
+        patient=evaluation.patient, evaluated_at=evaluation.evaluated_at,
+        recommendations=tuple(_RecommendationLabel(r.code, r.priority) for r in evaluation.recommendations),
+        ruleset=(evaluation.ruleset.version, evaluation.ruleset.sha256))
+    return html, IndexRow(summary, bool(report.urgent), min(levels, key=URGENCY_ORDER.index),
+                          len(evaluation.lesions), len(evaluation.data_gaps))
+
+
+class PageWriter:
+    """Writes report pages as they come (file names from the patient ids, kept apart when two
+    sanitise alike) and, at the end, an ``index.html`` linking them."""
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = Path(output_dir)
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        self._entries: list[_IndexEntry] = []
+        self._used: set[str] = {"index"}
+
+    def add(self, html: str, row: IndexRow) -> Path:
+        stem = safe_filename(row.evaluation.patient.id)
         candidate, n = stem, 2
-        while candidate.lower() in used:  # two patients whose ids sanitise alike keep separate files
+        while candidate.lower() in self._used:  # two patients whose ids sanitise alike keep separate files
             candidate, n = f"{stem}-{n}", n + 1
-        used.add(candidate.lower())
-        report = build_report(evaluation)
-        path = output_dir / f"{candidate}.html"
-        path.write_text(_env().get_template("report.html.j2").render(r=report, m=report.skeleton), encoding="utf-8")
-        written.append(path)
-        levels = [v.urgency.level for v in report.lesions] or ["other"]
-        entries.append(_IndexEntry(evaluation, path.name, bool(report.urgent),
-                                   min(levels, key=URGENCY_ORDER.index), len(evaluation.lesions),
-                                   len(evaluation.data_gaps)))
-    index = output_dir / "index.html"
-    index.write_text(_env().get_template("patients.html.j2").render(entries=entries, ruleset=_ruleset_of(evaluations)),
-                     encoding="utf-8")
-    written.append(index)
+        self._used.add(candidate.lower())
+        path = self.output_dir / f"{candidate}.html"
+        path.write_text(html, encoding="utf-8")
+        self._entries.append(_IndexEntry(row.evaluation, path.name, row.urgent, row.worst, row.lesions, row.gaps))
+        return path
+
+    def finish(self) -> Path:
+        index = self.output_dir / "index.html"
+        versions = {e.evaluation.ruleset for e in self._entries}
+        ruleset = None
+        if len(versions) == 1:
+            version, sha = versions.pop()
+            ruleset = {"version": version, "sha256": sha}
+        index.write_text(_env().get_template("patients.html.j2").render(entries=self._entries, ruleset=ruleset),
+                         encoding="utf-8")
+        return index
+
+
+def write_pages(evaluations: Iterable[Evaluation], output_dir: Path) -> list[Path]:
+    """One report per patient (file name from the patient id) plus an ``index.html`` linking them."""
+    writer = PageWriter(output_dir)
+    written = [writer.add(*render_page(evaluation)) for evaluation in evaluations]
+    written.append(writer.finish())
     return written
-
-
-def _ruleset_of(evaluations: Sequence[Evaluation]) -> Mapping[str, str] | None:
-    versions = {(e.ruleset.version, e.ruleset.sha256) for e in evaluations}
-    if len(versions) != 1:
-        return None
-    version, sha = versions.pop()
-    return {"version": version, "sha256": sha}

@@ -100,16 +100,27 @@ def test_text_and_markdown_views() -> None:
     ('{"hello": "world"}', "resourceType"),
     ("", "empty"),
 ])
-def test_bad_input_is_one_line_with_exit_2(tmp_path: Path, content: str, fragment: str) -> None:
+def test_bad_input_is_one_line_and_an_error_entry_the_others_are_evaluated(tmp_path: Path, content: str,
+                                                                           fragment: str) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(content, encoding="utf-8")
     result = run("evaluate", str(bad), EXAMPLE, "--format", "json", *AS_OF)
-    assert result.returncode == 2
+    assert result.returncode == 3  # some inputs failed, the others were evaluated
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and str(bad) in lines[0] and fragment.lower() in lines[0].lower()
-    # the good file is still evaluated: nothing is lost
-    assert json.loads(result.stdout)["patient"]["id"] == "ex01-mescc-surgical"
+    # the good file is still evaluated, and the bad one is an entry of its own: nothing is lost
+    error, evaluation = json.loads(result.stdout)
+    assert error["input"] == str(bad) and fragment.lower() in error["error"].lower()
+    assert evaluation["patient"]["id"] == "ex01-mescc-surgical"
+
+
+def test_only_bad_input_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("nope", encoding="utf-8")
+    result = run("evaluate", str(bad), *AS_OF)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"{bad}: not JSON (Expecting value at line 1 column 1)"]
 
 
 def test_missing_file_and_bad_date_exit_2() -> None:
