@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from cds.state import Warning_
+from fhir_mappings import condition_codes
 from fhir_mappings.dates import NO_TIME, FhirTime, When, aware, parse_fhir_time
 from fhir_mappings.elements import codings, dicts, status_code
 from fhir_mappings.elements import references as references_of
@@ -48,6 +49,7 @@ class MappingContext:
         self.warnings: list[Warning_] = []
         self._seen_warnings: set[tuple[str | None, str]] = set()
         self._when: dict[int, When] = {}
+        self._cancer_codes: dict[int, condition_codes.CancerCode] = {}
         self._by_ref: dict[str, ParsedResource] = {}
         for res in record.resources:
             for key in self._keys(res):
@@ -168,6 +170,13 @@ class MappingContext:
         return result
 
     # ------------------------------------------------------------------ lookups
+
+    def cancer_code(self, res: ParsedResource) -> condition_codes.CancerCode:
+        """What a Condition's code says about cancer (read once per resource)."""
+        found = self._cancer_codes.get(id(res))
+        if found is None:
+            found = self._cancer_codes[id(res)] = condition_codes.classify(res.data)
+        return found
 
     def observations(self, system: str, codes: Iterable[str]) -> list[ParsedResource]:
         """Usable Observations carrying any of ``codes`` in ``system``, in input order."""

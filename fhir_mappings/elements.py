@@ -78,8 +78,18 @@ def normalise_icd10(code: str) -> str:
     return code
 
 
+# ICD-10-CM arrives under its HL7 URI and under its OID (C-CDA conversions); both are the same system.
+ICD10CM_SYSTEMS = frozenset({ICD10CM, "urn:oid:2.16.840.1.113883.6.90"})
+
+
 def icd10_codes(concepts: Any) -> list[str]:
-    return [normalise_icd10(code) for code in codes_in(concepts, ICD10CM)]
+    """ICD-10-CM codes (either system URI), dotted."""
+    out: list[str] = []
+    for coding in codings(concepts):
+        code = _code(coding)
+        if code is not None and coding.get("system") in ICD10CM_SYSTEMS:
+            out.append(normalise_icd10(code))
+    return out
 
 
 def icd10_prefix_match(code: str, prefixes: Iterable[str]) -> str | None:

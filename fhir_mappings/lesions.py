@@ -104,7 +104,7 @@ def treatment_volume_refs(ctx: MappingContext) -> set[str]:
 def build_lesions(ctx: MappingContext) -> Lesions:
     lesions = Lesions()
     for res in ctx.of_type("Condition"):
-        if not cc.is_bone_metastasis(res.data.get("code")):
+        if "bone" not in ctx.cancer_code(res).metastasis:
             continue
         state = cc.presence(res.data)
         if state == "refuted":

@@ -25,6 +25,7 @@ from fhir_mappings.lesion_observations import apply_lesion_observations
 from fhir_mappings.lesions import Lesions, build_lesions, finalise
 from fhir_mappings.metastases import map_metastases
 from fhir_mappings.neurology import map_neurology
+from fhir_mappings.oncology import report_unrecognised
 from fhir_mappings.patient import map_patient
 from fhir_mappings.patient_facts import map_patient_facts
 from fhir_mappings.performance_status import map_performance_status
@@ -82,6 +83,7 @@ def map_record(record: PatientRecord, as_of: datetime) -> PatientState:
     fields.update(_guarded(ctx, "prior radiotherapy",
                            lambda: map_any_prior_radiotherapy(ctx, courses, lesion_rt), {}))
     neurology = _guarded(ctx, "neurology", lambda: map_neurology(ctx), Neurology())
+    _guarded(ctx, "unrecognised oncology codes", lambda: report_unrecognised(ctx), None)
 
     base: dict[str, Any] = {"patient_id": record.patient_id, "as_of": ctx.as_of, "sources": ctx.all_references(),
                             "neurology": neurology, "lesions": tuple(states),

@@ -11,6 +11,7 @@ from typing import Any
 
 from cds.state import derived, documented
 from fhir_mappings import condition_codes as cc
+from fhir_mappings import oncology
 from fhir_mappings.codes import SNOMED
 from fhir_mappings.context import MappingContext
 from fhir_mappings.elements import codes_in
@@ -37,15 +38,18 @@ def map_metastases(ctx: MappingContext, lesions: Lesions) -> dict[str, Any]:
     first_diagnosed: list[tuple[Any, str]] = []
     for res in ctx.of_type("Condition"):
         data = res.data
-        kinds = cc.metastasis_kinds(data.get("code"))
-        if not kinds and cc.has_stu1_related_primary(data) and not cc.histology(data.get("code")):
-            # An mCODE STU1 secondary cancer whose site code is not in our lists: a metastasis all the same.
+        code = ctx.cancer_code(res)
+        kinds = code.kinds()
+        if not code.recognised and oncology.is_unrecognised_metastasis(data):
+            # A secondary cancer in a code the lists lack (mCODE STU1 link, profile or text): a metastasis
+            # all the same, of unknown kind (``oncology`` says what to add to the lists).
             kinds = {"other"}
-            ctx.warn(res, f"metastasis site {cc.code_label(data.get('code'))} not in the code lists; counted "
-                     "as a metastasis of unknown kind")
         if not kinds:
             continue
         state = cc.presence(data)
+        if "unspecified" in code.metastasis and state == "present":
+            ctx.warn(res, f"{code.matched.label if code.matched else 'metastasis'} names no site and its bodySite "
+                     "does not tell one: counted as a metastasis of unknown site (bone not excluded)")
         if state == "refuted":
             for kind in refuted:
                 if kind in kinds:

@@ -24,7 +24,9 @@ STU1_CANCER_MEDICATION_STATEMENT = "mcode-cancer-related-medication-statement"
 
 
 def is_cancer_code(concept: Any) -> bool:
-    return bool(cc.histology(concept) or cc.unlisted_primary_code(concept) or cc.metastasis_kinds(concept))
+    """A code (e.g. a reasonCode) that names a cancer: primary, generic primary or metastasis."""
+    code = cc.classify({"code": concept})
+    return bool(code.primary or code.generic_primary or code.is_metastasis)
 
 
 def cancer_condition_refs(ctx: MappingContext) -> set[str]:
@@ -32,7 +34,8 @@ def cancer_condition_refs(ctx: MappingContext) -> set[str]:
     for res in ctx.of_type("Condition"):
         if cc.presence(res.data) == "refuted":
             continue
-        if is_cancer_code(res.data.get("code")) or cc.has_histology_extension(res.data):
+        code = ctx.cancer_code(res)
+        if code.primary or code.generic_primary or code.is_metastasis or cc.has_histology_extension(res.data):
             refs.add(res.reference)
     return refs
 

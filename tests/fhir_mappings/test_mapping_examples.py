@@ -143,10 +143,11 @@ def test_codexrt_multi_volume_course_keeps_highest_dose() -> None:
 
 
 @needs_examples
-def test_mcode_unknown_primary_code_gives_unknown_histology() -> None:
+def test_mcode_generic_primary_code_takes_histology_from_body_site() -> None:
+    # SNOMED 363346000 "Malignant neoplastic disease" names no site; bodySite 80248007 left breast does.
     state = _one("mcode-stu4/Condition-primary-cancer-condition-breast.json")
-    assert state.histology is not None and state.histology.value == "unknown"
-    assert any("363346000" in w.message for w in state.warnings)
+    assert state.histology is not None and state.histology.value == "breast"
+    assert state.histology.origin == "documented"
     assert state.histologically_confirmed is not None and state.histologically_confirmed.value is True
 
 

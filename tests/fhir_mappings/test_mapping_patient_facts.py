@@ -100,11 +100,10 @@ def test_histology_from_code_lists(system: str, code: str, histology: str) -> No
 
 
 def test_longest_icd_prefix_wins() -> None:
-    # C90.0 (myeloma) is longer than any C90 prefix; C90.1 is not in the lists -> unknown.
+    # C90.0 (myeloma) and C90.1 (plasma cell leukaemia) are listed under different groups.
     assert state_of(condition("p", ICD, "C90.01")).histology.value == "myeloma"  # type: ignore[union-attr]
     state = state_of(condition("p", ICD, "C90.10"))
-    assert state.histology is not None and state.histology.value == "unknown"
-    assert has_warning(state, "C90.10", "histology unknown")
+    assert state.histology is not None and state.histology.value == "leukaemia"
 
 
 def test_unknown_primary_code_is_unknown_histology_not_a_guess() -> None:
