@@ -140,6 +140,12 @@ class RadiotherapyCourse(BaseModel):
     stereotactic: bool | None = None
     involves_reirradiation: bool | None = None
     sources: tuple[str, ...] = ()
+    started: date | None = None
+    """First day of the course, when known (a course built from sessions: its first session)."""
+    sessions: int | None = None
+    """For a course built from per-fraction session Procedures: how many sessions it groups."""
+    site_derived_from: str | None = None
+    """When no bodySite was recorded: the Condition the course treats, whose site ``site`` is (derived)."""
 
 
 class PriorRadiotherapyAtSite(BaseModel):

@@ -172,6 +172,12 @@ def test_synthea_real_ehr_shape() -> None:
     primaries = [w for w in state.warnings if "several primary cancer Conditions" in w.message]
     assert primaries and "lung-nsclc" in primaries[0].message and "breast" in primaries[0].message
     assert state.lesions == ()
-    assert len(state.radiotherapy_courses) == 10
+    # 10 of Synthea's per-fraction sessions (33-minute Procedures) become courses by treated condition
+    # and date; their site is derived from the NSCLC Condition they treat (no bodySite is recorded).
+    courses = state.radiotherapy_courses
+    assert len(courses) == 8 and sum(c.sessions or 1 for c in courses) == 10
+    assert all(c.site_derived_from == "Condition/864227c1-ef70-0af7-711a-32e2d6bdbf1d" for c in courses)
+    assert all(c.site and c.site.startswith("lung-nsclc") and not c.levels for c in courses)
+    assert sum("radiotherapy session Procedures grouped" in w.message for w in state.warnings) == 1
     assert state.active_systemic_therapy is None  # the chemotherapy requests are all stopped
     _no_internal_errors(state)
