@@ -83,7 +83,9 @@ def facts_used(node: cond.Node, facts: LesionFacts) -> tuple[FactUsed, ...]:
 class _Gaps:
     """Data gaps merged by (fact, lesion); patient-level facts are reported once."""
 
-    def __init__(self) -> None:
+    def __init__(self, not_recognised: dict[str, str] | None = None) -> None:
+        self._not_recognised = not_recognised or {}
+        """gap key → what the record holds in a code the mapper does not know (e.g. the coded primary)."""
         self._needed: dict[tuple[str, str | None], dict[str, None]] = defaultdict(dict)
         self._sites: dict[str, str] = {}
         self._labels: dict[str, tuple[str, str | None]] = {}
@@ -101,6 +103,12 @@ class _Gaps:
             label, how = self._labels[fact]
             where = f" for {self._sites[lesion_id]}" if lesion_id and self._sites.get(lesion_id) not in (
                 None, "unspecified") else (" for the lesion with no documented site" if lesion_id else "")
+            held = self._not_recognised.get(fact)
+            if held is not None:  # documented, in a code the lists lack: recognise it, do not re-document it
+                gaps.append(DataGap(fact=fact, lesion=lesion_id, needed_for=tuple(needed), status="not-recognised",
+                                    message=f"{held[:1].upper()}{held[1:]}: add the code to the code lists",
+                                    how_to_document="fhir_mappings/valuesets/README.md"))
+                continue
             gaps.append(DataGap(
                 fact=fact, lesion=lesion_id, needed_for=tuple(needed),
                 message=f"Document {label}{where}",
@@ -224,11 +232,22 @@ def _recommendation(rule: Rule, lesion: LesionState, facts: LesionFacts, context
     )
 
 
+NOT_RECOGNISED = "coded primary not recognised"
+
+
+def _not_recognised(state: PatientState) -> dict[str, str]:
+    """Facts the record holds in a code the mapper does not know (the mapper says so in ``Fact.method``)."""
+    method = state.histology.method if state.histology is not None else None
+    if method and method.startswith(NOT_RECOGNISED):
+        return {gap_key("histology"): method}
+    return {}
+
+
 def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: str = "durable") -> Evaluation:
     """Evaluate a derived clinical state (see cds.derived_facts.derive)."""
     ruleset = ruleset or default_ruleset()
     runner = make_runner(ruleset, engine)
-    gaps = _Gaps()
+    gaps = _Gaps(_not_recognised(state))
     lesions: list[Lesion] = []
     recommendations: list[Recommendation] = []
     for lesion in state.lesions:

@@ -42,7 +42,7 @@ Radiosensitivity = Literal["highly-sensitive", "sensitive", "resistant"]
 Region = Literal["spine", "pelvis", "long-bone", "rib", "shoulder-girdle", "skull", "other", "unspecified"]
 BilskyGrade = Literal["0", "1a", "1b", "1c", "2", "3"]
 SurvivalBand = Literal["short", "intermediate", "long"]
-DiseaseStatus = Literal["progressing", "stable", "improving"]
+DiseaseStatus = Literal["progressing", "stable", "improving", "complete-remission"]
 ReceptorStatus = Literal["positive", "negative"]
 LesionType = Literal["lytic", "mixed", "blastic"]
 CorticalInvolvement = Literal["under-one-third", "one-to-two-thirds", "over-two-thirds"]
@@ -270,6 +270,9 @@ class PatientState(BaseModel):
     brain_metastases: Fact[bool] | None = None
     bone_only_disease: Fact[bool] | None = None
     disease_status: Fact[DiseaseStatus] | None = None
+    distant_metastasis_staged: Fact[bool] | None = None
+    """TNM M1 / stage group IV (or mCODE "distant metastasis present") documented: evidence of metastatic
+    disease whatever the metastasis Conditions say. Only ever True: an M0 is not read as absence."""
     active_systemic_therapy: Fact[bool] | None = None
     prior_palliative_chemo_courses: Fact[int] | None = None
     hospitalised_last_3_months: Fact[bool] | None = None

@@ -33,6 +33,7 @@ from fhir_mappings.primary_cancer import map_primary_cancer
 from fhir_mappings.prior_radiotherapy import map_any_prior_radiotherapy, map_radiotherapy_courses
 from fhir_mappings.reader import PatientRecord, read_path
 from fhir_mappings.receptors import map_receptors
+from fhir_mappings.staging import map_staging, staged_without_metastases
 from fhir_mappings.surgery import apply_surgery
 from fhir_mappings.systemic_therapy import map_systemic_therapy
 
@@ -58,6 +59,7 @@ def map_record(record: PatientRecord, as_of: datetime) -> PatientState:
         ("receptors", map_receptors),
         ("performance status", map_performance_status),
         ("patient observations", map_patient_facts),
+        ("staging", map_staging),
         ("systemic therapy", map_systemic_therapy),
         ("hospitalisation", map_hospitalisation),
         ("imaging", map_imaging),
@@ -71,6 +73,8 @@ def map_record(record: PatientRecord, as_of: datetime) -> PatientState:
     _guarded(ctx, "surgery", lambda: apply_surgery(ctx, lesions), None)
     _guarded(ctx, "compression areas", lambda: finish_compression(ctx, lesions, compression), None)
     fields.update(_guarded(ctx, "metastases", lambda: map_metastases(ctx, lesions), {}))
+    fields.update(_guarded(ctx, "stage without metastases",
+                           lambda: staged_without_metastases(ctx, fields, len(lesions.drafts)), {}))
 
     courses = _guarded(ctx, "radiotherapy courses", lambda: map_radiotherapy_courses(ctx), [])
     states = []

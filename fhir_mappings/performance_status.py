@@ -7,8 +7,11 @@ here: that is a clinical derivation done later.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
+from cds.scores.performance_status import kps_to_ecog
+from cds.state import Fact
 from fhir_mappings.codes import LOINC, codelist
 from fhir_mappings.context import MappingContext
 from fhir_mappings.evidence import collect, latest_fact
@@ -58,4 +61,31 @@ def map_performance_status(ctx: MappingContext) -> dict[str, Any]:
                       "Karnofsky")
     if kps is not None:
         out["kps"] = kps
+    if ecog is not None and kps is not None:
+        _resolve_conflict(ctx, out, ecog, kps)
     return out
+
+
+def _day(fact: Fact[Any]) -> date | None:
+    when = fact.effective
+    return when.date() if isinstance(when, datetime) else when
+
+
+def _resolve_conflict(ctx: MappingContext, out: dict[str, Any], ecog: Fact[int], kps: Fact[int]) -> None:
+    """ECOG and KPS recorded on the same day that disagree: the worse one is used, the other dropped
+    (the engine then derives it from the one kept, and says so) — less function, less aggressive."""
+    if _day(ecog) is None or _day(ecog) != _day(kps) or kps.value % 10:
+        return
+    as_ecog = kps_to_ecog(kps.value)
+    if as_ecog == ecog.value:
+        return
+    where = f"ECOG {ecog.value} ({', '.join(ecog.sources)}) and KPS {kps.value} ({', '.join(kps.sources)})"
+    if ecog.value > as_ecog:
+        del out["kps"]
+        kept, dropped = f"ECOG {ecog.value}", f"KPS {kps.value}"
+    else:
+        del out["ecog"]
+        kept, dropped = f"KPS {kps.value}", f"ECOG {ecog.value}"
+    ctx.warn(ecog.sources[0] if ecog.sources else None,
+             f"{where} on {_day(ecog)} disagree (KPS {kps.value} is about ECOG {as_ecog}); the worse, {kept}, is "
+             f"used and {dropped} is not")

@@ -71,6 +71,10 @@ def _read_observation_codes() -> frozenset[tuple[str, str]]:
         for code in value if isinstance(value, list) else [value]:
             wanted.add((codes.LOINC, str(code)))
     wanted |= {(codes.SNOMED, c) for c in codes.codelist("history_of_metastatic_cancer")["snomed"]}
+    from fhir_mappings.terminology import TERMINOLOGY  # the ValueSets: disease status and staging codes
+
+    for vid in ("disease-status-observation", "stage-group-observation", "tnm-m-observation"):
+        wanted.update(TERMINOLOGY.members(vid))
     return frozenset(wanted)
 
 
@@ -121,6 +125,39 @@ def _is_zone_only_error(error: dict[str, Any]) -> bool:
     return parsed is not None and parsed.assumed_utc
 
 
+def _is_primitive_extension_error(error: dict[str, Any], obj: dict[str, Any]) -> bool:
+    """fhir.resources rejects a primitive's extension element inside an Extension (``_valueString`` with
+    data-absent-reason): valid FHIR R4 JSON, so not an error. Only a well-formed element is excused."""
+    loc = tuple(error.get("loc", ()))
+    if not loc or "extra" not in str(error.get("type", "")) or not str(loc[-1]).startswith("_value"):
+        return False
+    element: Any = obj
+    for part in loc:
+        if isinstance(element, dict):
+            element = element.get(part)
+        elif isinstance(element, list) and isinstance(part, int) and part < len(element):
+            element = element[part]
+        else:
+            return False
+    return isinstance(element, dict) and (isinstance(element.get("extension"), list) or "id" in element)
+
+
+_GENDERS = frozenset({"male", "female", "other", "unknown"})
+
+
+def _content_warnings(parsed: ParsedResource) -> None:
+    """Faults the R4B models let through: an administrative gender outside the FHIR code list."""
+    if parsed.resource_type == "Patient":
+        gender = parsed.raw.get("gender")
+        if gender is not None and gender not in _GENDERS:
+            parsed.data = {k: v for k, v in parsed.data.items() if k != "gender"}
+            parsed.invalid_fields = parsed.invalid_fields | {"gender"}
+            parsed.warnings.append(Warning_(
+                resource=parsed.reference,
+                message=f"not valid FHIR R4: gender {gender!r} is not one of male, female, other, unknown; "
+                        "sex not set"))
+
+
 def summarise_errors(errors: list[dict[str, Any]]) -> str:
     """A one-line list of failing fields: 'valueInteger: Input should be a valid integer; id: …'."""
     seen: dict[str, str] = {}
@@ -157,6 +194,7 @@ def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: 
         validate = is_read_by_mapper(obj)
     if not validate:
         return parsed
+    _content_warnings(parsed)
     try:
         model_class.model_validate(obj)
         parsed.valid = True
@@ -165,7 +203,7 @@ def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: 
         errors = [dict(e) for e in exc.errors()]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # fhir_core raises these too
         errors = [{"loc": (), "msg": str(exc) or type(exc).__name__}]
-    real = [e for e in errors if not _is_zone_only_error(e)]
+    real = [e for e in errors if not _is_zone_only_error(e) and not _is_primitive_extension_error(e, obj)]
     if real:
         # A top-level field with any error is dropped whole: its parts cannot be trusted.
         bad = {str(e["loc"][0]) for e in real if e.get("loc") and isinstance(e["loc"][0], str)}

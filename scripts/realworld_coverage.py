@@ -45,9 +45,9 @@ def is_cancer_condition(res: dict[str, Any], codes: set[tuple[str, str]]) -> boo
         return True
     for coding in (res.get("code") or {}).get("coding") or []:
         system, code = str(coding.get("system", "")), str(coding.get("code", "")).upper()
-        if "icd-10" in system or system.endswith((".6.90", ".6.3")):
-            if code[:1] == "C" or (code[:1] == "D" and code[1:3].isdigit() and int(code[1:3]) <= 49):
-                return True
+        icd = "icd-10" in system or system.endswith((".6.90", ".6.3"))
+        if icd and (code[:1] == "C" or (code[:1] == "D" and code[1:3].isdigit() and int(code[1:3]) <= 49)):
+            return True
         if (system, str(coding.get("code", ""))) in codes:
             return True
     return False
