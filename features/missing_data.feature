@@ -92,7 +92,7 @@ Feature: Missing data — unknown is not false
     Given a 63-year-old woman with cancer of unspecified primary site
     And a bone metastasis at T9
     When the patient is evaluated on 2026-11-20
-    Then the output warns "is not in the histology code lists; histology unknown"
+    Then the output warns "histology unknown"
 
   Scenario: An unknown histology leaves Patchell candidacy undetermined, so the surgeon is still asked
     Given a 63-year-old woman with cancer of unspecified primary site

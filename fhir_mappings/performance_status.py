@@ -66,18 +66,23 @@ def map_performance_status(ctx: MappingContext) -> dict[str, Any]:
     return out
 
 
+CONFLICT_CATEGORIES = 2
+"""KPS maps to ECOG only approximately (KPS 70 is ECOG 1 or 2): one category apart is not a conflict."""
+
+
 def _day(fact: Fact[Any]) -> date | None:
     when = fact.effective
     return when.date() if isinstance(when, datetime) else when
 
 
 def _resolve_conflict(ctx: MappingContext, out: dict[str, Any], ecog: Fact[int], kps: Fact[int]) -> None:
-    """ECOG and KPS recorded on the same day that disagree: the worse one is used, the other dropped
-    (the engine then derives it from the one kept, and says so) — less function, less aggressive."""
+    """ECOG and KPS recorded on the same day that disagree by two categories or more: the worse one is
+    used, the other dropped (the engine derives it from the one kept, and says so) — less function, less
+    aggressive treatment."""
     if _day(ecog) is None or _day(ecog) != _day(kps) or kps.value % 10:
         return
     as_ecog = kps_to_ecog(kps.value)
-    if as_ecog == ecog.value:
+    if abs(as_ecog - ecog.value) < CONFLICT_CATEGORIES:
         return
     where = f"ECOG {ecog.value} ({', '.join(ecog.sources)}) and KPS {kps.value} ({', '.join(kps.sources)})"
     if ecog.value > as_ecog:
