@@ -208,8 +208,8 @@ def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: 
         # A top-level field with any error is dropped whole: its parts cannot be trusted.
         bad = {str(e["loc"][0]) for e in real if e.get("loc") and isinstance(e["loc"][0], str)}
         bad -= _ALWAYS_KEPT
-        parsed.invalid_fields = frozenset(bad)
-        parsed.data = {k: v for k, v in obj.items() if k not in bad}
+        parsed.invalid_fields = parsed.invalid_fields | bad
+        parsed.data = {k: v for k, v in parsed.data.items() if k not in bad}
         parsed.warnings.append(Warning_(
             resource=parsed.reference,
             message=f"not valid FHIR R4: {summarise_errors(real)}"
