@@ -38,14 +38,17 @@ _RADIOTHERAPY_TEXT = re.compile(r"radiotherap|radiation therap|radiation treatme
                                 r"teleradiotherap|radiosurg|\bsbrt\b|\bsabr\b|\bimrt\b|\bvmat\b|proton therap|"
                                 r"external beam")
 _OBSERVATION_TEXT = re.compile(r"\becog\b|karnofsky|performance status|disease status|disease progression|"
-                               r"cancer progression|stage group|\btnm\b|\bajcc\b|metasta|estrogen receptor|"
-                               r"progesterone receptor|\bher2\b|life expectancy|expected survival")
+                               r"cancer progression|stage group|\btnm\b|\bajcc\b|number of metastases|"
+                               r"metastatic lesion count|bone lesion count|estrogen receptor|progesterone receptor|"
+                               r"\bher2\b|life expectancy|expected survival")
 _ONCOLOGY_PROFILE = ("/us/mcode/", "/us/codex-radiation-therapy/", "/mcode-", "codexrt-")
 # mCODE/CodeX observation profiles the rules do not read (known, so no warning).
 _KNOWN_NOT_USED_PROFILES = ("tumor-marker", "tumor-size", "genomic", "genomics", "body-surface-area",
                             "comorbid", "histologic", "histology", "gleason", "morphology", "grade", "risk",
                             "lansky", "deauville", "binet", "rai-stage", "iss-stage", "figo", "breslow", "clark",
-                            "lymphoma-stage", "cancer-genetic", "variant", "region-studied", "specimen")
+                            "lymphoma-stage", "cancer-genetic", "variant", "region-studied", "specimen",
+                            # other staging systems and the T/N categories (stage group and M are read first)
+                            "cancer-stage", "tnm-")
 _OTHER_CONDITION_LISTS = ("cord_compression", "cauda_equina", "paraplegia", "pathological_fracture")
 
 
@@ -180,7 +183,8 @@ def report_unrecognised(ctx: MappingContext) -> None:
         if _condition_recognised(ctx, res) or cc.presence(res.data) == "refuted":
             continue
         data = res.data
-        if not (_icd_cancer_range(data) or has_oncology_profile(data) or cc.has_histology_extension(data)
+        cancer_profile = any("cancer-condition" in p for p in _profiles(data))
+        if not (_icd_cancer_range(data) or cancer_profile or cc.has_histology_extension(data)
                 or cc.has_stu1_related_primary(data) or display_says_cancer(data)):
             continue
         key = f"Condition code {cc.code_label(data.get('code'))}"

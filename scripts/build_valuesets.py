@@ -537,7 +537,8 @@ CURATED: dict[str, tuple[str, str, dict[str, list[tuple[str, str | None]]]]] = {
                 ("21901-4", "Distant metastases.pathology [Class] Cancer"),
                 ("21913-9", "Distant metastases.other [Class] Cancer")]}),
     "tnm-t-n-observation": ("TNM T and N category observation codes (read, not used)", "", {
-        SNOMED: [("399504009", "cT category"), ("399534004", "cN category")],
+        SNOMED: [("399504009", "cT category"), ("399534004", "cN category"), ("384625004", "pT category"),
+                 ("371494008", "pN category")],
         LOINC: [("21905-5", "Primary tumor.clinical [Class] Cancer"), ("21899-0", "Primary tumor.pathology Cancer"),
                 ("21906-3", "Regional lymph nodes.clinical [Class] Cancer"),
                 ("21900-6", "Regional lymph nodes.pathology [Class] Cancer")]}),

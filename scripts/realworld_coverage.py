@@ -8,7 +8,7 @@ folder is walked and every ``*.json`` file in it read on its own.
 Prints one JSON object: files read, patients, cancer patients (a Condition that is a cancer by the
 ICD-10 range C00–D49, an mCODE cancer profile, or a code in one of the shipped oncology ValueSets —
 the same test whatever the mapper version), how many of them get a recognised primary (histology
-known), oncological Conditions the mapper neither used nor warned about ("silently dropped"),
+known), oncological Conditions the mapper neither used nor named in a warning ("silently dropped"),
 "not recognised" warnings, warnings per file (median, max), bone lesions and radiotherapy courses.
 Run it on two checkouts (``PYTHONPATH=<checkout>``) to compare before and after.
 """
@@ -98,12 +98,15 @@ def main(argv: list[str]) -> int:
             file_warnings += len(state.warnings)
             cancer = [r for r in record.resources if is_cancer_condition(r.raw, codes)]
             warned = {w.resource for w in state.warnings}
+            said = " ".join(w.message for w in state.warnings)  # a warning may name others it set aside
             used: set[str] = set()
             for value in state.model_dump().values():
                 _collect_sources(value, used)
             for res in cancer:
                 totals["cancer Conditions"] += 1
-                if res.reference not in used and res.reference not in warned:
+                if res.reference in used:
+                    totals["cancer Conditions used in a fact"] += 1
+                if res.reference not in used and res.reference not in warned and res.reference not in said:
                     totals["cancer Conditions silently dropped"] += 1
             if cancer:
                 totals["cancer patients"] += 1
