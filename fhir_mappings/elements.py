@@ -175,23 +175,34 @@ def boolean(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+MAX_MAGNITUDE = 1e6
+"""The largest magnitude of a number read from FHIR data. No quantity the mapper reads comes near
+it in its unit (doses in cGy, sizes in mm, months, counts, scores), and beyond it derived values
+(a BED squares the dose per fraction) leave what the rules engine can represent: its C core reads
+no exponent notation, so 1e20 in one Observation used to fail the whole evaluation."""
+
+
+def in_range(value: int | float) -> bool:
+    """Finite and within ±MAX_MAGNITUDE (NaN fails every comparison, so it is out of range)."""
+    return -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE
+
+
 def integer(value: Any) -> int | None:
-    """An int that is not a bool (JSON true is not 1 here), or an integral float."""
-    if isinstance(value, bool):
+    """An int that is not a bool (JSON true is not 1 here), or an integral float; out of range is
+    not a number the mapper can use (``resources.parse_resource`` warns about it)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not in_range(value):
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, float) and value.is_integer():
+    if value.is_integer():
         return int(value)
     return None
 
 
 def number(value: Any) -> float | None:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | float) or not in_range(value):
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    return None
+    return float(value)
 
 
 def quantity(value: Any) -> tuple[float, str | None] | None:

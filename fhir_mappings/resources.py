@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from cds.state import Warning_
 from fhir_mappings import codes
 from fhir_mappings.dates import parse_fhir_time
+from fhir_mappings.elements import MAX_MAGNITUDE, in_range
 
 # Fields kept even when R4B rejects them: the mapper needs an identity for every resource.
 _ALWAYS_KEPT = frozenset({"resourceType", "id"})
@@ -175,6 +176,53 @@ def summarise_errors(errors: list[dict[str, Any]]) -> str:
     return shown
 
 
+MAX_DEPTH = 64
+"""Deepest nesting of a resource field that is read. FHIR resources nest a dozen levels; R4
+validation recurses in Python and would hit its recursion limit long before JSON parsers do."""
+
+
+def scan_numbers_and_depth(obj: dict[str, Any]) -> tuple[list[str], set[str]]:
+    """(paths of the numbers that are not finite or beyond ±MAX_MAGNITUDE, top-level fields nested
+    deeper than MAX_DEPTH). Iterative: the input may be nested as deep as its parser allowed."""
+    out_of_range: list[str] = []
+    too_deep: set[str] = set()
+    stack: list[tuple[Any, str, str, int]] = [(value, str(key), str(key), 1) for key, value in obj.items()]
+    while stack:
+        value, path, field, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                too_deep.add(field)
+                continue
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, child in items:
+                child_path = f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+                stack.append((child, child_path, field, depth + 1))
+        elif isinstance(value, int | float) and not isinstance(value, bool) and not in_range(value):
+            out_of_range.append(path)
+    return sorted(out_of_range), too_deep
+
+
+def _check_numbers_and_depth(parsed: ParsedResource) -> dict[str, Any]:
+    """Warn about out-of-range numbers (which the number readers of ``elements`` never return) and
+    drop the fields nested too deeply from ``data``; what to validate: ``raw`` without those fields."""
+    out_of_range, too_deep = scan_numbers_and_depth(parsed.raw)
+    if out_of_range:
+        shown = ", ".join(out_of_range[:_MAX_ERRORS_SHOWN]) + (
+            f" and {len(out_of_range) - _MAX_ERRORS_SHOWN} more" if len(out_of_range) > _MAX_ERRORS_SHOWN else "")
+        parsed.warnings.append(Warning_(
+            resource=parsed.reference,
+            message=f"number out of range (not finite or beyond ±{MAX_MAGNITUDE:g}) at {shown}; not used"))
+    too_deep -= _ALWAYS_KEPT
+    if not too_deep:
+        return parsed.raw
+    parsed.warnings.append(Warning_(
+        resource=parsed.reference,
+        message=f"{', '.join(sorted(too_deep))}: nested more than {MAX_DEPTH} levels; not used"))
+    parsed.invalid_fields = parsed.invalid_fields | too_deep
+    parsed.data = {k: v for k, v in parsed.data.items() if k not in too_deep}
+    return {k: v for k, v in parsed.raw.items() if k not in too_deep}
+
+
 def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: str = "",
                    position: int = 0, validate: bool | None = None) -> ParsedResource:
     """Validate one resource dict with R4B; never raises. ``validate=None``: only when the mapper
@@ -195,14 +243,17 @@ def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: 
     if not validate:
         return parsed
     _content_warnings(parsed)
+    checked = _check_numbers_and_depth(parsed)
     try:
-        model_class.model_validate(obj)
+        model_class.model_validate(checked)
         parsed.valid = True
         return parsed
     except ValidationError as exc:
         errors = [dict(e) for e in exc.errors()]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:  # fhir_core raises these too
         errors = [{"loc": (), "msg": str(exc) or type(exc).__name__}]
+    except RecursionError:  # a safety net: MAX_DEPTH keeps validation well within the limit
+        errors = [{"loc": (), "msg": "nested too deeply to validate"}]
     real = [e for e in errors if not _is_zone_only_error(e) and not _is_primitive_extension_error(e, obj)]
     if real:
         # A top-level field with any error is dropped whole: its parts cannot be trusted.
