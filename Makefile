@@ -21,9 +21,15 @@ setup: $(BIN)/cds
 demo: $(BIN)/cds
 	$(BIN)/cds evaluate examples/patients --as-of $(AS_OF)
 
+# The service tests run against real PostgreSQL and Redis servers (started on loopback if needed).
+CDS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+CDS_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+
 test: $(BIN)/cds
 	@scripts/ensure-chromium.sh
-	$(BIN)/python -m pytest --cucumberjson=reports/cucumber.json
+	@CDS_TEST_POSTGRES_URL=$(CDS_TEST_POSTGRES_URL) CDS_TEST_REDIS_URL=$(CDS_TEST_REDIS_URL) scripts/ensure-services.sh
+	CDS_TEST_POSTGRES_URL=$(CDS_TEST_POSTGRES_URL) CDS_TEST_REDIS_URL=$(CDS_TEST_REDIS_URL) CDS_TEST_REQUIRE_SERVICES=1 \
+	  $(BIN)/python -m pytest --cucumberjson=reports/cucumber.json
 	$(BIN)/cds review-report --cucumber-json reports/cucumber.json --output-dir reports
 
 bench: $(BIN)/cds

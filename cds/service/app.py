@@ -10,15 +10,17 @@ barrier (every failure becomes an OperationOutcome; never a traceback).
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from typing import Any
 
-import httpx
+import redis
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -28,10 +30,18 @@ from cds.service.audit import CallWriter, install_redaction
 from cds.service.auth import Authenticator
 from cds.service.db import Database
 from cds.service.discovery import SERVICES, discovery_document
-from cds.service.errors import AuthError, RequestTooLarge, ServiceError, error_response, service_error_response
+from cds.service.errors import (
+    AuthError,
+    BackendUnavailable,
+    RequestTooLarge,
+    ServiceError,
+    error_response,
+    service_error_response,
+)
 from cds.service.evaluator import Evaluator
 from cds.service.feedback import parse_feedback, store_feedback
 from cds.service.hooks import ServiceState, authenticate, handle_hook, read_json
+from cds.service.outbound import OutboundPolicy
 from cds.service.prefetch import FhirFetcher
 from cds.service.replay import make_replay_cache
 from cds.service.reports import LinkSigner, escape, page, render_catalogue_page, render_report
@@ -111,21 +121,36 @@ class SizeLimit:
         await self.app(scope, limited_receive, send)
 
 
-def build_state(settings: Settings, client: httpx.AsyncClient) -> ServiceState:
+def outbound_policies(settings: Settings) -> dict[str | None, OutboundPolicy]:
+    """Each trusted issuer's allowed FHIR servers; ``None``: calls without authentication (dev)."""
+    policies: dict[str | None, OutboundPolicy] = {
+        iss: OutboundPolicy(issuer.fhir_servers, issuer.fhir_private_networks)
+        for iss, issuer in settings.issuers.items()}
+    if settings.dev_disable_auth:
+        policies[None] = OutboundPolicy(settings.fhir_servers, settings.fhir_private_networks)
+    return policies
+
+
+def build_state(settings: Settings) -> ServiceState:
     db = Database(settings.database)
     db.create_all()
-    authenticator = None
-    if not settings.dev_disable_auth:
-        authenticator = Authenticator(settings, make_replay_cache(settings.redis_url, db))
+    replay = make_replay_cache(settings.redis_url, db, prefix=settings.redis_key_prefix,
+                               timeout=settings.redis_timeout_seconds, retry_after=settings.retry_after_seconds)
+    authenticator = None if settings.dev_disable_auth else Authenticator(settings, replay)
     secret = settings.report_link_secret or db.secret("report-link")
     return ServiceState(
-        settings=settings, db=db, authenticator=authenticator,
+        settings=settings, db=db, authenticator=authenticator, replay=replay,
         evaluator=Evaluator(settings.evaluation_cache_seconds, settings.as_of),
-        fetcher=FhirFetcher(client, timeout=settings.fhir_timeout_seconds, max_pages=settings.fhir_max_pages,
-                            max_parallel=settings.fhir_max_parallel),
+        fetcher=FhirFetcher(outbound_policies(settings), timeout=settings.fhir_timeout_seconds,
+                            max_pages=settings.fhir_max_pages, max_parallel=settings.fhir_max_parallel),
         signer=LinkSigner(secret, settings.report_link_seconds),
         writer=CallWriter(db, retention_days=settings.retention_days),
     )
+
+
+BACKEND_ERRORS: tuple[type[Exception], ...] = (OperationalError, InterfaceError, DisconnectionError,
+                                               redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+"""A database or Redis that does not answer: 503 with Retry-After, never a 500."""
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -138,18 +163,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning(AUTH_DISABLED_WARNING)
         elif not settings.issuers:
             log.warning("no trusted issuers configured (CDS_TRUSTED_ISSUERS_FILE): every hook call will get 401")
-        async with httpx.AsyncClient(timeout=settings.fhir_timeout_seconds, follow_redirects=False) as client:
-            state = build_state(settings, client)
-            app.state.cds = state
-            await run_in_threadpool(state.evaluator.warm_up)
-            removed = await run_in_threadpool(state.db.purge, settings.retention_days)
-            if removed:
-                log.info("purged %d rows older than %d days", removed, settings.retention_days)
-            try:
-                yield
-            finally:
-                state.writer.close()
-                state.db.dispose()
+        state = build_state(settings)
+        app.state.cds = state
+        await run_in_threadpool(state.evaluator.warm_up)
+        removed = await run_in_threadpool(state.db.purge, settings.retention_days)
+        if removed:
+            log.info("purged %d rows older than %d days", removed, settings.retention_days)
+        try:
+            yield
+        finally:
+            await state.fetcher.aclose()
+            state.writer.close()
+            state.db.dispose()
 
     app = FastAPI(title="Bone-mets RT decision support (CDS Hooks)", version=__version__, lifespan=lifespan,
                   docs_url=None, redoc_url=None, openapi_url=None)
@@ -173,17 +198,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _validation_error(_: Request, exc: RequestValidationError) -> Response:
         return error_response(400, "Invalid request")
 
+    async def _backend_error(request: Request, exc: Exception) -> Response:
+        log.warning("backend unavailable on %s: %s", request.url.path, type(exc).__name__)
+        return service_error_response(BackendUnavailable("database or Redis", settings.retry_after_seconds))
+
+    for error in BACKEND_ERRORS:
+        app.add_exception_handler(error, _backend_error)
+
+    @app.exception_handler(RecursionError)
+    async def _too_deep(_: Request, exc: RecursionError) -> Response:
+        # only input nests deep enough for this (the body parser refuses more than 1024 levels)
+        return error_response(400, "The request is nested too deeply")
+
     def state_of(request: Request) -> ServiceState:
         return request.app.state.cds  # type: ignore[no-any-return]
 
     def health_of(state: ServiceState) -> dict[str, str]:
+        """Every backend an answer depends on: the database (evaluations, cards, audit) and the
+        replay cache (Redis, or the replay database)."""
         try:
             with state.db.engine.connect() as conn:
                 conn.exec_driver_sql("SELECT 1")
             database = "ok"
         except Exception:
             database = "unavailable"
+        try:
+            state.replay.check()
+            replay = "ok"
+        except ServiceError:
+            replay = "unavailable"
         return {"service": "ok", "database": database,
+                ("redis" if settings.redis_url else "replay cache"): replay,
                 "authentication": "disabled (development)" if state.authenticator is None else "ok"}
 
     @app.get("/", response_class=HTMLResponse)
@@ -211,11 +256,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def healthz(request: Request) -> JSONResponse:
         state = state_of(request)
         ruleset = state.evaluator.ruleset
-        database = health_of(state)["database"]
-        status = 200 if database == "ok" else 503
-        return JSONResponse({"status": "ok" if status == 200 else "degraded", "version": __version__,
+        health = health_of(state)
+        backends = {k: v for k, v in health.items() if k not in ("service", "authentication")}
+        healthy = all(v == "ok" for v in backends.values())
+        headers = {} if healthy else {"Retry-After": str(settings.retry_after_seconds)}
+        return JSONResponse({"status": "ok" if healthy else "degraded", "version": __version__,
                              "ruleset": {"version": ruleset.version, "sha256": ruleset.sha256},
-                             "database": database, "auth": state.authenticator is not None}, status_code=status)
+                             **backends, "auth": state.authenticator is not None, "worker": os.getpid()},
+                            status_code=200 if healthy else 503, headers=headers)
 
     @app.get("/rules", response_class=HTMLResponse)
     def rules() -> HTMLResponse:

@@ -7,6 +7,8 @@ import queue
 import re
 import threading
 import time
+from collections import OrderedDict
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,31 +21,42 @@ log = logging.getLogger("cds.service.audit")
 _SECRET = re.compile(
     r"(?i)(bearer\s+)[^\s\"',]+"  # an Authorization header value
     r"|eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*"  # any JWT
-    r"|(access_token[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+")  # fhirAuthorization.access_token
+    r"|(access_token[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"  # fhirAuthorization.access_token
+    r"|([?&]signature=)[^&\s\"']+")  # a signed report link (7 days of access to a patient's report)
 
 
 def redact(text: str) -> str:
     def sub(match: re.Match[str]) -> str:
-        if match.group(1):
-            return match.group(1) + "[redacted]"
-        if match.group(2):
-            return match.group(2) + "[redacted]"
+        for group in (1, 2, 3):
+            if match.group(group):
+                return match.group(group) + "[redacted]"
         return "[redacted-jwt]"
 
     return _SECRET.sub(sub, text)
 
 
+def _redacted_arg(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if value is None or isinstance(value, int | float):
+        return value  # a %d or %.1f argument stays a number
+    text = str(value)
+    cleaned = redact(text)
+    return value if cleaned == text else cleaned
+
+
 class RedactingFilter(logging.Filter):
-    """Safety net: whatever a log call formats, bearer tokens and JWTs come out redacted."""
+    """Safety net: whatever a log call formats, bearer tokens, JWTs, access tokens and report-link
+    signatures come out redacted. The arguments are redacted one by one and keep their places, so
+    a formatter that reads them (uvicorn's access log reads the five of a request line) still works."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string: leave the record alone
-            return True
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redacted_arg(a) for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: _redacted_arg(v) for k, v in record.args.items()}
         return True
 
 
@@ -81,6 +94,8 @@ class CallRecord:
     latency_ms: float = 0.0
     evaluation_row: dict[str, Any] | None = None
     card_rows: list[dict[str, Any]] = field(default_factory=list)
+    done: Future[bool] | None = field(default=None, repr=False)
+    """Set by ``CallWriter.submit(confirm=True)``: resolved once the rows are committed (or not)."""
 
 
 def _audit_row(call: CallRecord) -> dict[str, Any]:
@@ -94,10 +109,10 @@ def _audit_row(call: CallRecord) -> dict[str, Any]:
     }
 
 
-def write_calls(db: Database, calls: list[CallRecord]) -> None:
+def write_calls(db: Database, calls: list[CallRecord]) -> list[bool]:
     """Evaluations, cards and audit rows of several calls in one transaction (Core inserts, not ORM
-    units of work: this runs for every call). Never raises: the answers have been sent; a failure
-    is logged, and a failing batch is retried call by call so one bad row loses only itself."""
+    units of work: this runs for every call); whether each call's rows were written. Never raises:
+    a failure is logged, and a failing batch is retried call by call so one bad row loses only itself."""
     try:
         with db.engine.begin() as conn:
             evaluations = [c.evaluation_row for c in calls if c.evaluation_row is not None]
@@ -108,25 +123,27 @@ def write_calls(db: Database, calls: list[CallRecord]) -> None:
             if cards:
                 conn.execute(insert(CardRecord), cards)
             conn.execute(insert(AuditRecord), [_audit_row(c) for c in calls])
+        return [True] * len(calls)
     except Exception:
         if len(calls) > 1:
-            for call in calls:
-                write_calls(db, [call])
-            return
+            return [ok for call in calls for ok in write_calls(db, [call])]
         log.exception("could not write the audit record of hook instance %s", calls[0].hook_instance)
+        return [False]
 
 
-def write_call(db: Database, call: CallRecord) -> None:
-    write_calls(db, [call])
+def write_call(db: Database, call: CallRecord) -> bool:
+    return write_calls(db, [call])[0]
 
 
 _STOP = object()
+_REMEMBERED = 4096
 
 
 class CallWriter:
-    """One thread per process writes the calls' rows in batches, off the request path: the answer
-    never waits for the database, and under load one transaction carries many calls (fewer lock
-    waits when several workers share a SQLite file)."""
+    """One thread per process writes the calls' rows in batches, off the request path: under load
+    one transaction carries many calls (fewer lock waits when several workers share a SQLite file,
+    one commit for many). A call that must be stored before it is answered (its cards link to a new
+    evaluation) gets a future the writer resolves after the commit: group commit."""
 
     def __init__(self, db: Database, batch: int = 200, retention_days: int | None = None) -> None:
         self.db = db
@@ -134,11 +151,21 @@ class CallWriter:
         self.retention_days = retention_days
         self._purged = time.monotonic()
         self.queue: queue.Queue[Any] = queue.Queue()
+        self._stored: OrderedDict[str, None] = OrderedDict()
+        self._stored_lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name="cds-call-writer", daemon=True)
         self.thread.start()
 
-    def submit(self, call: CallRecord) -> None:
+    def submit(self, call: CallRecord, *, confirm: bool = False) -> Future[bool] | None:
+        """Queue the call's rows; with ``confirm``, a future that is True once they are committed."""
+        call.done = Future() if confirm else None
         self.queue.put(call)
+        return call.done
+
+    def is_stored(self, evaluation_id: str) -> bool:
+        """Whether this process has committed that evaluation (recently: the memory is bounded)."""
+        with self._stored_lock:
+            return evaluation_id in self._stored
 
     def flush(self) -> None:
         """Wait until everything submitted so far is written."""
@@ -158,6 +185,16 @@ class CallWriter:
         except Exception:
             log.exception("retention purge failed")
 
+    def _written(self, calls: list[CallRecord], results: list[bool]) -> None:
+        for call, ok in zip(calls, results, strict=True):
+            if ok and call.evaluation_row is not None:
+                with self._stored_lock:
+                    self._stored[call.evaluation_row["id"]] = None
+                    while len(self._stored) > _REMEMBERED:
+                        self._stored.popitem(last=False)
+            if call.done is not None and not call.done.done():
+                call.done.set_result(ok)
+
     def _run(self) -> None:
         while True:
             item = self.queue.get()
@@ -175,10 +212,12 @@ class CallWriter:
                     stop = True
                     break
                 calls.append(more)
+            results = [False] * len(calls)
             try:
-                write_calls(self.db, calls)
+                results = write_calls(self.db, calls)
                 self._purge_hourly()
             finally:
+                self._written(calls, results)
                 for _ in range(len(calls) + stop):
                     self.queue.task_done()
             if stop:

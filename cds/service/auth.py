@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from dataclasses import dataclass
@@ -37,6 +38,21 @@ class ClientIdentity:
     issuer: str
     jti: str
     tenant: str | None = None
+    base_url: str | None = None
+    """The configured public base URL the token's ``aud`` named (links in the answer use it)."""
+
+
+_MAX_CLAIM_CHARS = 200
+"""jti and tenant are stored in the audit row: longer ones (or with a NUL) are not a valid token."""
+
+
+def _plain_claim(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= _MAX_CLAIM_CHARS and "\x00" not in value
+
+
+def _numeric_date(value: Any) -> bool:
+    """A NumericDate (RFC 7519): a JSON number. PyJWT also takes "1700000000" (it calls int() on it)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 class _JkuCache:
@@ -99,16 +115,20 @@ class Authenticator:
                 self._files[issuer.iss] = _keys_by_kid(json.loads(issuer.jwks_file.read_text(encoding="utf-8")))
         self._jku = _JkuCache(settings.jku_cache_seconds, settings.jku_timeout_seconds)
 
-    def authenticate(self, authorization: str | None, audience: str) -> ClientIdentity:
+    def authenticate(self, authorization: str | None, path: str, bases: tuple[str, ...]) -> ClientIdentity:
+        """``aud`` must be one of ``bases`` (configured, never from the request) followed by ``path``."""
         if not authorization or not authorization.startswith("Bearer "):
             raise AuthError("no bearer token")
-        return self.verify(authorization[len("Bearer "):].strip(), audience)
+        if len(authorization) > self.settings.max_authorization_bytes:
+            raise AuthError(f"Authorization header longer than {self.settings.max_authorization_bytes} bytes")
+        return self.verify(authorization[len("Bearer "):].strip(), {base + path: base for base in bases})
 
-    def verify(self, token: str, audience: str) -> ClientIdentity:
+    def verify(self, token: str, audiences: dict[str, str]) -> ClientIdentity:
+        """``audiences``: the accepted ``aud`` values → the base URL each names."""
         try:
             header = jwt.get_unverified_header(token)
             unverified = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError as exc:
+        except Exception as exc:  # any malformed token is a 401, whatever the parser trips on
             raise AuthError(f"malformed token: {type(exc).__name__}") from None
         alg = header.get("alg")
         if alg not in self.algorithms:
@@ -123,31 +143,38 @@ class Authenticator:
         jwk = self._key(issuer, kid, header.get("jku"))
         if jwk.get("alg") not in (None, alg) or not str(alg).startswith(_KEY_FAMILY.get(jwk.get("kty", ""), ("?",))):
             raise AuthError("key does not match the algorithm")
+        if not all(_numeric_date(unverified.get(name)) for name in ("exp", "iat")) or (
+                "nbf" in unverified and not _numeric_date(unverified["nbf"])):
+            raise AuthError("exp, iat or nbf is not a number")
         try:
             key = _public_key(json.dumps(jwk, sort_keys=True), alg)
             claims = jwt.decode(
-                token, key=key, algorithms=[alg], audience=audience, issuer=issuer.iss,
-                leeway=self.settings.jwt_leeway_seconds,
-                options={"require": ["iss", "aud", "exp", "iat", "jti"], "strict_aud": True},
+                token, key=key, algorithms=[alg], issuer=issuer.iss, leeway=self.settings.jwt_leeway_seconds,
+                options={"require": ["iss", "aud", "exp", "iat", "jti"], "verify_aud": False},
             )
-        except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        except Exception as exc:  # PyJWTError, and whatever odd claims make the library raise
             raise AuthError(f"invalid token: {type(exc).__name__}") from None
+        aud = claims.get("aud")
+        if not isinstance(aud, str) or aud not in audiences:  # one exact URL, not a list (strict)
+            raise AuthError("aud is not this endpoint's configured URL")
         now = time.time()
         iat, exp = claims["iat"], claims["exp"]
-        if not isinstance(iat, int | float) or iat > now + self.settings.jwt_leeway_seconds:
+        if iat > now + self.settings.jwt_leeway_seconds:
             raise AuthError("iat in the future")
         if exp - iat > self.settings.jwt_max_lifetime_seconds:
             raise AuthError("token lifetime too long")
         jti = claims["jti"]
-        if not isinstance(jti, str) or not jti:
-            raise AuthError("no jti")
-        tenant = claims.get("tenant") if isinstance(claims.get("tenant"), str) else None
+        if not _plain_claim(jti):
+            raise AuthError("no jti, or one that is not a short plain string")
+        tenant = claims.get("tenant")
+        if tenant is not None and not _plain_claim(tenant):
+            raise AuthError("tenant is not a short plain string")
         if issuer.tenants and tenant not in issuer.tenants:
             raise AuthError("tenant not allowed")
         ttl = int(exp - now) + self.settings.jwt_leeway_seconds + 1
         if not self.replay.first_use(issuer.iss, jti, ttl):
             raise AuthError("jti replayed")
-        return ClientIdentity(issuer=issuer.iss, jti=jti, tenant=tenant)
+        return ClientIdentity(issuer=issuer.iss, jti=jti, tenant=tenant, base_url=audiences[aud])
 
     def _key(self, issuer: TrustedIssuer, kid: str, jku: Any) -> dict[str, Any]:
         if jku is not None and (not isinstance(jku, str) or jku not in issuer.jku):

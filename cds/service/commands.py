@@ -6,8 +6,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import signal
 import socket
 import sys
+import threading
 import time
 from typing import Any
 
@@ -25,21 +28,37 @@ def _http_protocol_base() -> type[asyncio.Protocol]:
         return H11Protocol
 
 
-class NoDelayHttpProtocol(_http_protocol_base()):  # type: ignore[misc]
-    """Uvicorn's HTTP protocol with TCP_NODELAY on every connection.
+class ServiceHttpProtocol(_http_protocol_base()):  # type: ignore[misc]
+    """Uvicorn's HTTP protocol with TCP_NODELAY on every connection and a maximum connection age.
 
-    With ``--workers`` > 1 the workers accept on a socket inherited from the supervisor, and asyncio
-    does not set TCP_NODELAY on those connections (the inherited socket does not report
-    IPPROTO_TCP). Every response then waits for the client's delayed ACK: measured 44 ms per
-    request instead of 2 ms. Setting it here makes both modes equal.
+    With several workers the workers accept on inherited sockets, and asyncio does not set
+    TCP_NODELAY on those connections (the inherited socket does not report IPPROTO_TCP). Every
+    response then waits for the client's delayed ACK: measured 44 ms per request instead of 2 ms.
+
+    Keep-alive connections stay with the worker that accepted them: after a worker is restarted,
+    the clients already connected to the others would never reach it. A connection older than
+    ``max_age`` seconds is therefore closed after its next response (``Connection: close``); the
+    client reconnects and the kernel spreads it over every worker's socket again.
     """
 
+    def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(config, *args, **kwargs)
+        self.max_age: float = getattr(config, "cds_connection_max_seconds", 0.0)
+        self._connected_at = time.monotonic()
+
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._connected_at = time.monotonic()
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().connection_made(transport)  # type: ignore[arg-type]
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        cycle = getattr(self, "cycle", None)
+        if self.max_age and cycle is not None and time.monotonic() - self._connected_at > self.max_age:
+            cycle.keep_alive = False  # uvicorn answers with "connection: close" and closes after it
 
 
 def app_factory() -> object:
@@ -49,12 +68,18 @@ def app_factory() -> object:
     return create_app(Settings())
 
 
-def _uvicorn_config(settings: Settings, host: str, port: int) -> Any:
+def uvicorn_config(settings: Settings, host: str, port: int) -> Any:
+    """Forwarded headers (client address, scheme) are believed only from the configured proxies;
+    nothing the service decides (``aud``, links) depends on them anyway."""
     import uvicorn
 
-    return uvicorn.Config("cds.service.commands:app_factory", factory=True, host=host, port=port,
-                          log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
-                          http=NoDelayHttpProtocol)
+    proxies = ",".join(settings.forwarded_allow_ips)
+    config = uvicorn.Config("cds.service.commands:app_factory", factory=True, host=host, port=port,
+                            log_level=settings.log_level.lower(), proxy_headers=bool(proxies),
+                            forwarded_allow_ips=proxies or None, server_header=False,
+                            http=ServiceHttpProtocol, timeout_graceful_shutdown=10)
+    config.cds_connection_max_seconds = settings.connection_max_seconds  # type: ignore[attr-defined]
+    return config
 
 
 def _setup_logging(settings: Settings) -> None:
@@ -68,47 +93,95 @@ def serve(host: str | None = None, port: int | None = None, workers: int | None 
     import uvicorn
 
     settings = Settings()
-    _setup_logging(settings)
     host, port, workers = host or settings.host, port or settings.port, workers or settings.workers
+    # The workers (and the default aud / link base) read the address actually served.
+    os.environ["CDS_HOST"], os.environ["CDS_PORT"] = host, str(port)
+    settings = Settings()
+    _setup_logging(settings)
     if workers <= 1:
-        uvicorn.Server(_uvicorn_config(settings, host, port)).run()
+        uvicorn.Server(uvicorn_config(settings, host, port)).run()
     elif hasattr(socket, "SO_REUSEPORT"):
         _serve_reuseport(host, port, workers)
     else:  # no SO_REUSEPORT (not Linux/BSD): uvicorn's own supervisor, one shared socket
-        uvicorn.run("cds.service.commands:app_factory", factory=True, host=host, port=port, workers=workers,
-                    log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
-                    http=NoDelayHttpProtocol)
+        config = uvicorn_config(settings, host, port)
+        config.workers = workers
+        sock = config.bind_socket()
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[sock]).run()
 
 
-def _worker(host: str, port: int) -> None:
-    """One worker process: its own listening socket on the shared port (SO_REUSEPORT)."""
-    import uvicorn
-
-    settings = Settings()
-    _setup_logging(settings)
+def listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        logging.getLogger("cds.service").error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
-        raise SystemExit(1) from None
-    uvicorn.Server(_uvicorn_config(settings, host, port)).run(sockets=[sock])
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def die_with_parent(parent: int) -> None:
+    """Make this worker stop when its supervisor dies, even by ``kill -9``: the kernel sends SIGTERM
+    on the parent's death (Linux ``PR_SET_PDEATHSIG``), and a watcher thread checks the parent
+    everywhere else (and covers a parent that died before the call)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os.kill(os.getpid(), signal.SIGTERM)
+                return
+            time.sleep(1.0)
+
+    threading.Thread(target=watch, name="cds-parent-watch", daemon=True).start()
+
+
+def _worker(sock: socket.socket, parent: int, ready: Any) -> None:
+    """One worker process, accepting on its slot's socket (owned by the supervisor); sets ``ready``
+    once it serves."""
+    import uvicorn
+
+    die_with_parent(parent)
+    settings = Settings()
+    _setup_logging(settings)
+    host, port = sock.getsockname()[:2]
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets=sockets)
+            if not self.should_exit:
+                ready.set()
+
+    Server(uvicorn_config(settings, host, port)).run(sockets=[sock])
+
+
+_MAX_FAILED_STARTS = 3
 
 
 def _serve_reuseport(host: str, port: int, workers: int) -> None:
-    """Several workers, each with its own socket on the same port, so the kernel spreads the
-    connections over them. (uvicorn's supervisor shares one socket: measured, every keep-alive
-    connection of an 8-client load went to the same worker and the second one idled.) Workers
-    that die are restarted; SIGINT/SIGTERM stop them all."""
+    """Several workers, each accepting on a socket of its own on the same port, so the kernel spreads
+    the connections over them (uvicorn's supervisor shares one socket: measured, every keep-alive
+    connection of an 8-client load went to the same worker and the second one idled).
+
+    The supervisor owns the sockets: a worker that dies leaves its socket open, the connections the
+    kernel queues on it wait for the restarted worker instead of being reset, and the restarted
+    worker accepts on the same socket (and gets its share of the already-connected clients as their
+    connections reach ``CDS_CONNECTION_MAX_SECONDS``). Workers die with the supervisor, even by
+    ``kill -9``; SIGINT/SIGTERM stop them all. A worker that dies before it ever served is a
+    configuration problem at start-up (everything stops, exit 1), later one that retries a few times."""
     import multiprocessing
-    import signal
 
     log = logging.getLogger("cds.service")
     ctx = multiprocessing.get_context("spawn")
     stopping = False
+    failed_start = False
 
     def stop(*_: object) -> None:
         nonlocal stopping
@@ -116,27 +189,43 @@ def _serve_reuseport(host: str, port: int, workers: int) -> None:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    try:
+        sockets = [listening_socket(host, port) for _ in range(workers)]
+    except OSError as exc:
+        log.error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
+        raise SystemExit(1) from None
+    readies = [ctx.Event() for _ in range(workers)]
+    failures = [0] * workers
+    served = False
 
-    def start() -> Any:
-        process = ctx.Process(target=_worker, args=(host, port), daemon=False)
+    def start(n: int) -> Any:
+        readies[n].clear()
+        process = ctx.Process(target=_worker, args=(sockets[n], os.getpid(), readies[n]), daemon=False,
+                              name=f"cds-worker-{n}")
         process.start()
         return process
 
     log.info("cds serve: %d workers on http://%s:%d (one socket each, SO_REUSEPORT)", workers, host, port)
-    processes = [start() for _ in range(workers)]
-    started = time.monotonic()
+    processes = [start(n) for n in range(workers)]
     try:
         while not stopping:
-            time.sleep(0.3)
+            time.sleep(0.2)
+            served = served or any(r.is_set() for r in readies)
             for n, process in enumerate(processes):
                 if process.is_alive() or stopping:
                     continue
-                if time.monotonic() - started < 10:  # died while starting: a configuration problem
-                    log.error("worker %d exited with code %s during start-up; stopping", n, process.exitcode)
-                    stopping = True
-                    break
-                log.warning("worker %d exited with code %s; restarting it", n, process.exitcode)
-                processes[n] = start()
+                if readies[n].is_set():
+                    failures[n] = 0
+                    log.warning("worker %d (pid %s) exited with code %s; restarting it", n, process.pid,
+                                process.exitcode)
+                else:
+                    failures[n] += 1
+                    if not served or failures[n] >= _MAX_FAILED_STARTS:
+                        log.error("worker %d exited with code %s before serving; stopping", n, process.exitcode)
+                        stopping = failed_start = True
+                        break
+                    log.warning("worker %d exited with code %s before serving; retrying", n, process.exitcode)
+                processes[n] = start(n)
     finally:
         for process in processes:
             if process.is_alive():
@@ -145,7 +234,9 @@ def _serve_reuseport(host: str, port: int, workers: int) -> None:
             process.join(timeout=15)
             if process.is_alive():
                 process.kill()
-    if any(p.exitcode not in (0, -signal.SIGTERM) for p in processes) and time.monotonic() - started < 10:
+        for sock in sockets:
+            sock.close()
+    if failed_start:
         raise SystemExit(1)
 
 

@@ -7,6 +7,7 @@ SQLite file by default, PostgreSQL through ``CDS_DATABASE_URL``. Tables are crea
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import time
 from collections.abc import Iterator
@@ -207,11 +208,25 @@ def insert_ignoring_duplicates(table: Any, dialect: str) -> Any:
     return insert(table)
 
 
+def private_file(path: Path) -> None:
+    """Create ``path`` readable and writable by its owner only (0600), or make it so: the SQLite file
+    holds patients' evaluations and the report-link secret. Its folder is made 0700 when created.
+    SQLite gives its -wal and -shm files the permissions of the database file."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    os.close(fd)
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                 path.with_name(path.name + "-journal")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            os.chmod(name, 0o600)
+
+
 def make_engine(url: str, busy_timeout: float = 15.0) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if path and path != ":memory:" and not path.startswith("file:"):
+            private_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout},
                                json_serializer=_json_text, json_deserializer=orjson.loads)
 

@@ -40,6 +40,16 @@ class PreconditionFailed(ServiceError):
         super().__init__(412, message, code=code)
 
 
+class BackendUnavailable(ServiceError):
+    """A backend the answer depends on (database, Redis) does not answer: 503, try again later. The
+    service fails closed — no answer without its replay check or without storing what it answers."""
+
+    def __init__(self, backend: str, retry_after: int = 5) -> None:
+        super().__init__(503, f"Service temporarily unavailable ({backend}); retry later",
+                         headers={"Retry-After": str(retry_after)})
+        self.backend = backend
+
+
 class RequestTooLarge(ServiceError):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"Request body larger than {limit} bytes")

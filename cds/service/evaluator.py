@@ -3,18 +3,20 @@
 The ruleset is loaded once per process (``default_ruleset`` is cached) and the durable_rules engine
 is used under its own process-wide lock, so this runs safely in FastAPI's thread pool. Identical
 input within ``CDS_EVALUATION_CACHE_SECONDS`` re-uses the evaluation (an EHR calls patient-view
-each time the chart opens; the rules are deterministic for the same data and nearly the same time).
+each time the chart opens; the rules are deterministic for the same data and nearly the same time):
+"identical" is judged by ``cache_key``, a digest of everything the evaluation reads.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -40,6 +42,42 @@ class EvaluationResult:
 PREFETCH_KEY_TYPES: dict[str, str] = {key: query.split("?")[0].split("/")[0] for key, query in TEMPLATES.items()}
 """The resource type each prefetch key searches: an answered key covers that type."""
 
+_CACHE_FORMAT = b"cds-evaluation-cache/2"
+_KEY_TYPES_JSON = orjson.dumps(PREFETCH_KEY_TYPES, option=orjson.OPT_SORT_KEYS)
+
+
+def canonical_json(value: Any) -> bytes | None:
+    """One byte string per JSON value (sorted keys, no whitespace), tagged by the encoder that made
+    it; None when the value is not plain JSON (then nothing is cached)."""
+    try:
+        return b"o" + orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        pass  # integers beyond 64 bits, or nesting beyond orjson's limit: the standard encoder decides
+    try:
+        return b"j" + json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                                 allow_nan=False).encode()
+    except (TypeError, ValueError, RecursionError):
+        return None
+
+
+def cache_key(ruleset_sha256: str, service_id: str, patient_id: str, evaluation_date: date,
+              prefetch: dict[str, Any]) -> str | None:
+    """A digest of everything an evaluation reads: the ruleset, the service, the context patient,
+    the evaluation date, the key → resource type map, and the completed prefetch canonicalised —
+    which keys were answered (a resource or Bundle, including what the service fetched itself),
+    which are ``null``, absent or an OperationOutcome, and every resource in them. Each part is
+    length-prefixed, so no two different inputs share a key (never string surgery on the body:
+    removing the hookInstance from the raw request let a crafted call share a victim's key)."""
+    body = canonical_json(prefetch)
+    if body is None:
+        return None
+    digest = hashlib.sha256()
+    for part in (_CACHE_FORMAT, ruleset_sha256.encode(), service_id.encode(), patient_id.encode(),
+                 evaluation_date.isoformat().encode(), _KEY_TYPES_JSON, body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
 
 class Evaluator:
     def __init__(self, cache_seconds: int = 0, as_of: datetime | None = None) -> None:
@@ -56,19 +94,20 @@ class Evaluator:
         """Load and compile the rules before the first request (not during it)."""
         self.evaluate({"patient": {"resourceType": "Patient", "id": "warm-up"}}, "warm-up", use_cache=False)
 
-    def evaluate(self, prefetch: dict[str, Any], patient_id: str, *, use_cache: bool = True,
-                 cache_key: str | None = None) -> EvaluationResult:
-        """``cache_key``: a digest that identifies the input (e.g. of the request bytes); default:
-        a digest of the prefetch itself."""
+    def evaluate(self, prefetch: dict[str, Any], patient_id: str, *, service_id: str = "",
+                 use_cache: bool = True) -> EvaluationResult:
+        """``prefetch``: the completed prefetch (key → resource, Bundle or None), exactly what the
+        mapper reads; an evaluation is re-used only for the same ``cache_key`` of it."""
+        as_of = as_of_datetime(self.as_of)
         key = None
         if use_cache and self.cache_seconds > 0:
-            key = self._key(cache_key, patient_id) if cache_key else self._key(prefetch, patient_id)
+            key = cache_key(self.ruleset.sha256, service_id, patient_id, as_of.date(), prefetch)
         if key is not None:
             hit = self._get(key)
             if hit is not None:
                 return hit
         record = records_from_prefetch(prefetch, context_patient_id=patient_id, key_types=PREFETCH_KEY_TYPES)
-        evaluation = evaluate_state(clinical_state(record, as_of_datetime(self.as_of)), self.ruleset)
+        evaluation = evaluate_state(clinical_state(record, as_of), self.ruleset)
         body_sites: dict[str, list[Any]] = {}
         for res in record.resources:
             if res.resource_type == "Condition" and isinstance(res.data.get("bodySite"), list):
@@ -82,15 +121,6 @@ class Evaluator:
                 while len(self._cache) > _CACHE_ENTRIES:
                     self._cache.popitem(last=False)
         return result
-
-    def _key(self, data: dict[str, Any] | str, patient_id: str) -> str:
-        digest = hashlib.sha256(self.ruleset.sha256.encode())
-        digest.update(patient_id.encode() + b"\x00")
-        if isinstance(data, str):
-            digest.update(b"digest:" + data.encode())
-        else:
-            digest.update(orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=str))
-        return digest.hexdigest()
 
     def _get(self, key: str) -> EvaluationResult | None:
         with self._lock:

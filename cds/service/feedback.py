@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -23,41 +25,54 @@ from cds.service.errors import ServiceError
 
 
 class Coding(BaseModel):
+    """Lengths are those of the feedback columns: longer values are refused (400), not truncated."""
+
     model_config = ConfigDict(extra="allow")
-    system: str | None = None
-    code: str | None = None
-    display: str | None = None
+    system: str | None = Field(default=None, max_length=300)
+    code: str | None = Field(default=None, max_length=100)
+    display: str | None = Field(default=None, max_length=300)
 
 
 class OverrideReason(BaseModel):
     model_config = ConfigDict(extra="allow")
     reason: Coding | None = None
-    userComment: str | None = None
+    userComment: str | None = Field(default=None, max_length=10_000)
 
 
 class AcceptedSuggestion(BaseModel):
     model_config = ConfigDict(extra="allow")
-    id: str = Field(min_length=1)
+    id: str = Field(min_length=1, max_length=200)
 
 
 class FeedbackItem(BaseModel):
     model_config = ConfigDict(extra="allow")
-    card: str = Field(min_length=1)
+    card: str = Field(min_length=1, max_length=200)
     outcome: Literal["accepted", "overridden"]
-    acceptedSuggestions: list[AcceptedSuggestion] | None = None
+    acceptedSuggestions: list[AcceptedSuggestion] | None = Field(default=None, max_length=50)
     overrideReason: OverrideReason | None = None
-    outcomeTimestamp: str | None = None
+    outcomeTimestamp: str | None = Field(default=None, max_length=40)
 
     @model_validator(mode="after")
     def _accepted_needs_suggestions(self) -> FeedbackItem:
         if self.outcome == "accepted" and not self.acceptedSuggestions:
             raise ValueError("an accepted outcome needs acceptedSuggestions")
+        if self.outcomeTimestamp is not None and outcome_time(self.outcomeTimestamp) is None:
+            raise ValueError("outcomeTimestamp must be an ISO 8601 instant with a time zone")
         return self
 
 
 class FeedbackRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
-    feedback: list[FeedbackItem] = Field(min_length=1)
+    feedback: list[FeedbackItem] = Field(min_length=1, max_length=100)
+
+
+def outcome_time(text: str) -> datetime | None:
+    """An outcomeTimestamp (FHIR instant) as an aware datetime; None if it is not one."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo is not None else None
 
 
 def parse_feedback(body: Any) -> FeedbackRequest:
@@ -119,8 +134,22 @@ def store_feedback(db: Database, service_id: str, request: FeedbackRequest) -> t
     return stored, duplicates
 
 
+def final_outcomes(rows: Iterable[FeedbackRecord]) -> list[FeedbackRecord]:
+    """The last outcome reported for each card. A client may report several (the Sandbox leaves a
+    card on screen after a suggestion is accepted, so it can then be overridden too): the card's
+    final outcome is the latest by outcomeTimestamp, then by arrival."""
+    latest: dict[str, tuple[tuple[float, int], FeedbackRecord]] = {}
+    for row in rows:
+        at = outcome_time(row.outcome_timestamp) if row.outcome_timestamp else None
+        order = (at.timestamp() if at else row.received_at.timestamp() if row.received_at else 0.0, row.id)
+        if row.card_uuid not in latest or order > latest[row.card_uuid][0]:
+            latest[row.card_uuid] = (order, row)
+    return [row for _, row in latest.values()]
+
+
 def feedback_summary(db: Database) -> list[dict[str, Any]]:
-    """Per rule: cards shown, accepted, overridden, accept rate, top override reasons."""
+    """Per rule: cards shown, cards whose final outcome is accepted / overridden (each card counted
+    once), accept rate, top override reasons of the overridden ones."""
     shown: Counter[str] = Counter()
     accepted: Counter[str] = Counter()
     overridden: Counter[str] = Counter()
@@ -129,7 +158,7 @@ def feedback_summary(db: Database) -> list[dict[str, Any]]:
         for (rule_ids,) in s.execute(select(CardRecord.rule_ids)):
             for rule in rule_ids or []:
                 shown[rule] += 1
-        for row in s.execute(select(FeedbackRecord)).scalars():
+        for row in final_outcomes(s.execute(select(FeedbackRecord)).scalars()):
             for rule in row.rule_ids or ["(unknown card)"]:
                 if row.outcome == "accepted":
                     accepted[rule] += 1

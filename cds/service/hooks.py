@@ -7,9 +7,9 @@ lock. The evaluation, cards and audit row are written after the answer is sent.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import asyncio
 import logging
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -27,10 +27,12 @@ from cds.service.auth import Authenticator, ClientIdentity
 from cds.service.cards import REPORT_PLACEHOLDER, BuiltCard, CardSettings, fresh_copy, patient_view_cards
 from cds.service.db import Database
 from cds.service.discovery import SERVICES, ServiceDefinition
-from cds.service.errors import AuthError, PreconditionFailed, ServiceError
+from cds.service.errors import AuthError, BackendUnavailable, PreconditionFailed, ServiceError
 from cds.service.evaluator import EvaluationResult, Evaluator
+from cds.service.json_input import JsonInputError, parse_json
 from cds.service.orders import draft_resources, order_cards
 from cds.service.prefetch import TEMPLATES, FhirFetcher, TemplateError, render_template, triage
+from cds.service.replay import ReplayCache
 from cds.service.reports import LinkSigner
 from cds.service.settings import Settings
 from fhir_mappings.orders import DraftRadiotherapyOrder, parse_draft_orders
@@ -38,9 +40,13 @@ from fhir_mappings.orders import DraftRadiotherapyOrder, parse_draft_orders
 log = logging.getLogger("cds.service.hooks")
 
 
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+"""FHIR's id syntax: ``context.patientId`` is a Patient.id (and goes into the prefetch queries)."""
+
+
 class FhirAuthorization(BaseModel):
     model_config = ConfigDict(extra="allow")
-    access_token: str = Field(min_length=1)
+    access_token: str = Field(min_length=1, max_length=8192)
     token_type: str = "Bearer"
     expires_in: int | None = None
     scope: str | None = None
@@ -48,11 +54,13 @@ class FhirAuthorization(BaseModel):
 
 
 class HookRequest(BaseModel):
+    """Lengths are those of the audit columns: a value that could not be stored is refused here."""
+
     model_config = ConfigDict(extra="allow")
-    hook: str = Field(min_length=1)
-    hookInstance: str = Field(min_length=1)
+    hook: str = Field(min_length=1, max_length=50)
+    hookInstance: str = Field(min_length=1, max_length=100)
     context: dict[str, Any]
-    fhirServer: str | None = None
+    fhirServer: str | None = Field(default=None, max_length=2000)
     fhirAuthorization: FhirAuthorization | None = None
     prefetch: dict[str, Any] | None = None
 
@@ -65,6 +73,11 @@ class HookRequest(BaseModel):
         patient = self.context.get("patientId")
         if not isinstance(patient, str) or not patient.strip():
             raise ValueError("context.patientId is required")
+        if not FHIR_ID.fullmatch(patient):
+            raise ValueError("context.patientId must be a FHIR id (letters, digits, '-' and '.', at most 64)")
+        user = self.context.get("userId")
+        if user is not None and (not isinstance(user, str) or not 0 < len(user) <= 200):
+            raise ValueError("context.userId must be a reference of at most 200 characters")
         return self
 
     def __repr__(self) -> str:  # never print the access token
@@ -76,39 +89,29 @@ class ServiceState:
     settings: Settings
     db: Database
     authenticator: Authenticator | None
+    replay: ReplayCache
     evaluator: Evaluator
     fetcher: FhirFetcher
     signer: LinkSigner
     writer: CallWriter
 
 
-def base_url(settings: Settings, request: Request) -> str:
-    return (settings.public_base_url or str(request.base_url)).rstrip("/")
-
-
-def audience(settings: Settings, request: Request) -> str:
-    """The URL the client called, as the JWT ``aud`` must name it."""
-    if settings.public_base_url:
-        return settings.public_base_url.rstrip("/") + request.url.path
-    return str(request.url).split("?", 1)[0]
+def base_url(settings: Settings, identity: ClientIdentity | None) -> str:
+    """The base of the links in the answer: the configured URL the caller's verified token named,
+    else the first configured one. Never the request's Host or forwarded headers."""
+    if identity is not None and identity.base_url:
+        return identity.base_url
+    return settings.public_bases[0]
 
 
 async def read_json(request: Request) -> Any:
-    return (await read_raw_json(request))[1]
-
-
-async def read_raw_json(request: Request) -> tuple[bytes, Any]:
     raw = await request.body()
     if not raw.strip():
         raise ServiceError(400, "The request body is empty; a JSON object is required")
     try:
-        return raw, orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        pass  # orjson is stricter (e.g. integers beyond 64 bits): the standard parser decides
-    try:
-        return raw, json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ServiceError(400, f"The request body is not JSON ({type(exc).__name__})") from None
+        return parse_json(raw)
+    except JsonInputError as exc:
+        raise ServiceError(400, f"The request body is not acceptable JSON: {exc}") from None
 
 
 async def authenticate(state: ServiceState, request: Request, call: CallRecord | None = None) -> ClientIdentity | None:
@@ -116,7 +119,7 @@ async def authenticate(state: ServiceState, request: Request, call: CallRecord |
         return None
     try:
         identity = await run_in_threadpool(state.authenticator.authenticate, request.headers.get("authorization"),
-                                           audience(state.settings, request))
+                                           request.url.path, state.settings.public_bases)
     except AuthError as exc:
         log.warning("401 on %s: %s", request.url.path, exc.reason)
         raise
@@ -148,7 +151,8 @@ def parse_hook_request(body: Any, service: ServiceDefinition) -> HookRequest:
     return req
 
 
-async def complete_prefetch(state: ServiceState, req: HookRequest, call: CallRecord) -> dict[str, Any]:
+async def complete_prefetch(state: ServiceState, req: HookRequest, call: CallRecord,
+                            identity: ClientIdentity | None) -> dict[str, Any]:
     patient_id = req.context["patientId"]
     usable, missing, ignored = triage(req.prefetch, patient_id)
     if ignored:
@@ -165,15 +169,15 @@ async def complete_prefetch(state: ServiceState, req: HookRequest, call: CallRec
     except TemplateError as exc:
         raise PreconditionFailed(str(exc)) from None
     token = req.fhirAuthorization.access_token if req.fhirAuthorization else None
-    fetched = await state.fetcher.fetch(req.fhirServer, token, queries)
+    fetched = await state.fetcher.fetch(identity.issuer if identity else None, req.fhirServer, token, queries)
     call.fetched_keys = list(fetched)
     return {**usable, **fetched}
 
 
 def _evaluate_and_build(state: ServiceState, service: ServiceDefinition, req: HookRequest,
-                        prefetch: dict[str, Any], base: str, orders: list[DraftRadiotherapyOrder],
-                        cache_key: str | None = None) -> tuple[EvaluationResult, list[BuiltCard]]:
-    result = state.evaluator.evaluate(prefetch, req.context["patientId"], cache_key=cache_key)
+                        prefetch: dict[str, Any], base: str,
+                        orders: list[DraftRadiotherapyOrder]) -> tuple[EvaluationResult, list[BuiltCard]]:
+    result = state.evaluator.evaluate(prefetch, req.context["patientId"], service_id=service.id)
     report_url = state.signer.url(base, result.id)
     version = result.evaluation.ruleset.version
     if service.kind != "patient-view":
@@ -199,11 +203,6 @@ _card_templates: OrderedDict[tuple[str, str], list[BuiltCard]] = OrderedDict()
 _templates_lock = threading.Lock()
 
 
-_stored_evaluations: OrderedDict[str, None] = OrderedDict()
-"""Evaluations this process has recently sent for storing (a re-used evaluation is stored once;
-bounded: the database ignores a duplicate anyway)."""
-
-
 async def handle_hook(state: ServiceState, request: Request, service_id: str) -> JSONResponse:
     started = time.perf_counter()
     call = CallRecord(service_id=service_id)
@@ -211,11 +210,10 @@ async def handle_hook(state: ServiceState, request: Request, service_id: str) ->
         service = SERVICES.get(service_id)
         if service is None:
             raise ServiceError(404, f"No CDS service with id {service_id!r}")
-        await authenticate(state, request, call)
-        raw, body = await read_raw_json(request)
-        req = parse_hook_request(body, service)
+        identity = await authenticate(state, request, call)
+        req = parse_hook_request(await read_json(request), service)
         call.hook, call.hook_instance = req.hook, req.hookInstance
-        call.user_id = req.context.get("userId") if isinstance(req.context.get("userId"), str) else None
+        call.user_id = req.context.get("userId")
         call.patient_id = req.context["patientId"]
         orders: list[DraftRadiotherapyOrder] = []
         if service.kind == "order-check":
@@ -224,36 +222,51 @@ async def handle_hook(state: ServiceState, request: Request, service_id: str) ->
             if not orders:  # nothing radiotherapy to check: no data needed, no guidance
                 call.outcome = "no radiotherapy order"
                 return _answer([], call, started, state)
-        prefetch = await complete_prefetch(state, req, call)
-        # Nothing fetched: the request body alone determines the input, and hashing its bytes is
-        # far cheaper than re-serialising the prefetch (the hookInstance is left out of it).
-        digest = None if call.fetched_keys else hashlib.sha256(
-            raw.replace(req.hookInstance.encode(), b"")).hexdigest()
+        prefetch = await complete_prefetch(state, req, call, identity)
         result, cards = await run_in_threadpool(_evaluate_and_build, state, service, req, prefetch,
-                                                base_url(state.settings, request), orders, digest)
-        _remember(call, result, cards, service, req)
-        return _answer(cards, call, started, state)
+                                                base_url(state.settings, identity), orders)
+        _remember(call, result, cards, service, req, state.writer)
+        await _store_before_answering(state, call, cards, started)
+        return _answer(cards, call, started, state, submitted=True)
     except ServiceError as exc:
         call.status, call.outcome = exc.status, exc.message[:300]
         call.latency_ms = (time.perf_counter() - started) * 1000
+        call.evaluation_row, call.card_rows = None, []
         if call.status != 404:
             state.writer.submit(call)
         raise
 
 
+async def _store_before_answering(state: ServiceState, call: CallRecord, cards: list[BuiltCard],
+                                  started: float) -> None:
+    """Cards link to their stored evaluation: a new evaluation is committed (batched with other
+    calls by the writer thread) before the answer goes, so no 200 carries a link that does not open.
+    Storing failed or took too long: 503 (the clinician's EHR may retry), never a dead link."""
+    call.card_count = len(cards)
+    call.latency_ms = (time.perf_counter() - started) * 1000  # the audit row's latency: until stored
+    confirm = call.evaluation_row is not None and bool(cards)
+    future = state.writer.submit(call, confirm=confirm)
+    if future is None:
+        return
+    try:
+        stored = await asyncio.wait_for(asyncio.wrap_future(future), state.settings.store_timeout_seconds)
+    except TimeoutError:
+        stored = False
+    if not stored:
+        log.error("hook instance %s: the evaluation could not be stored; answering 503", call.hook_instance)
+        raise BackendUnavailable("database", state.settings.retry_after_seconds)
+
+
 def _remember(call: CallRecord, result: EvaluationResult, cards: list[BuiltCard], service: ServiceDefinition,
-              req: HookRequest) -> None:
+              req: HookRequest, writer: CallWriter) -> None:
     evaluation = result.evaluation
     call.ruleset_version, call.ruleset_sha256 = evaluation.ruleset.version, evaluation.ruleset.sha256
     call.evaluation_id = result.id
     call.recommendation_codes = list(dict.fromkeys(r.code for r in evaluation.recommendations))
-    if result.id not in _stored_evaluations:
+    if not writer.is_stored(result.id):  # a re-used evaluation is stored once (confirmed by the writer)
         call.evaluation_row = {"id": result.id, "patient_id": evaluation.patient.id,
                                "ruleset_version": evaluation.ruleset.version,
                                "ruleset_sha256": evaluation.ruleset.sha256, "body": evaluation.to_dict()}
-        _stored_evaluations[result.id] = None
-        while len(_stored_evaluations) > 4096:
-            _stored_evaluations.popitem(last=False)
     call.card_rows = [{
         "uuid": c.card["uuid"], "evaluation_id": result.id, "service_id": service.id,
         "hook_instance": req.hookInstance, "patient_id": evaluation.patient.id, "lesion": c.lesion,
@@ -262,11 +275,12 @@ def _remember(call: CallRecord, result: EvaluationResult, cards: list[BuiltCard]
     } for c in cards]
 
 
-def _answer(cards: list[BuiltCard], call: CallRecord, started: float, state: ServiceState) -> JSONResponse:
-    call.card_count = len(cards)
-    call.latency_ms = (time.perf_counter() - started) * 1000
-    # Written by the writer thread: the clinician does not wait for the audit trail.
-    state.writer.submit(call)
+def _answer(cards: list[BuiltCard], call: CallRecord, started: float, state: ServiceState, *,
+            submitted: bool = False) -> JSONResponse:
+    if not submitted:  # the audit row is written by the writer thread: nobody waits for it
+        call.card_count = len(cards)
+        call.latency_ms = (time.perf_counter() - started) * 1000
+        state.writer.submit(call)
     return FastJSONResponse({"cards": [c.card for c in cards]})
 
 

@@ -18,11 +18,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
+import orjson
 
 from cds.service.errors import PreconditionFailed
+from cds.service.outbound import OutboundPolicy, Resolver, guarded_client, resolve
 
 log = logging.getLogger("cds.service.prefetch")
 
@@ -78,7 +80,7 @@ def render_template(template: str, context: Mapping[str, Any]) -> str:
         name = match.group(1)
         if name not in values:
             raise TemplateError(f"prefetch token {{{{{name}}}}} has no value in this context")
-        return values[name]
+        return quote(values[name], safe="")  # a value is data, never more path or query
 
     return _TOKEN.sub(sub, template)
 
@@ -154,22 +156,52 @@ def triage(prefetch: Mapping[str, Any] | None, patient_id: str,
     return usable, missing, ignored
 
 
-class FhirFetcher:
-    """Fetch absent prefetch keys from the client's FHIR server (async httpx, parallel, time-boxed)."""
+FETCH_FAILED = "The data the service needs could not be obtained from the FHIR server"
+"""The one message of every failed fetch: which failure it was (refused address, closed port,
+timeout, HTTP status) would let a caller probe the network; the reason goes to the log."""
 
-    def __init__(self, client: httpx.AsyncClient, *, timeout: float, max_pages: int, max_parallel: int) -> None:
-        self.client = client
+
+class FhirFetcher:
+    """Fetch absent prefetch keys from the client's FHIR server (async httpx, parallel, time-boxed),
+    only from the servers the client may name (``outbound``), with one httpx client per client so a
+    connection opened under one client's allowance is never re-used for another's."""
+
+    def __init__(self, policies: Mapping[str | None, OutboundPolicy], *, timeout: float, max_pages: int,
+                 max_parallel: int, resolver: Resolver = resolve) -> None:
+        self.policies = dict(policies)
         self.timeout = timeout
         self.max_pages = max_pages
         self.semaphore = asyncio.Semaphore(max_parallel)
+        self.resolver = resolver
+        self._clients: dict[str | None, httpx.AsyncClient] = {}
 
-    async def fetch(self, server: str, token: str | None, queries: Mapping[str, str]) -> dict[str, Any]:
-        """Key → resource or searchset Bundle; raises PreconditionFailed naming what failed."""
+    def _client(self, client_id: str | None) -> httpx.AsyncClient:
+        if client_id not in self._clients:
+            self._clients[client_id] = guarded_client(self.policies[client_id], self.timeout, self.resolver)
+        return self._clients[client_id]
+
+    async def aclose(self) -> None:
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+    async def fetch(self, client_id: str | None, server: str, token: str | None,
+                    queries: Mapping[str, str]) -> dict[str, Any]:
+        """Key → resource or searchset Bundle, fetched for the trusted client ``client_id`` (its
+        issuer; None without authentication). Raises PreconditionFailed: naming the reason when the
+        server is not one the client may use (nothing is sent), the generic FETCH_FAILED otherwise."""
+        policy = self.policies.get(client_id)
+        if policy is None or not policy.allows_url(server.rstrip("/") + "/"):
+            log.warning("fhirServer %r is not allowed for client %s; nothing sent", server[:200], client_id)
+            raise PreconditionFailed("fhirServer is not a FHIR server this client is allowed to use "
+                                     "(see the service's allowed FHIR servers); no data could be fetched")
         base = server.rstrip("/") + "/"
         headers = {"Accept": "application/fhir+json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        tasks = {key: asyncio.create_task(self._one(base, query, headers)) for key, query in queries.items()}
+        http = self._client(client_id)
+        tasks = {key: asyncio.create_task(self._one(http, policy, base, query, headers))
+                 for key, query in queries.items()}
         _, pending = await asyncio.wait(tasks.values(), timeout=self.timeout)
         for task in pending:
             task.cancel()
@@ -185,22 +217,26 @@ class FhirFetcher:
                 continue
             out[key] = task.result()
         if failed:
-            timed_out = all("timed out" in f for f in failed)
-            raise PreconditionFailed("Could not fetch the data the service needs from the FHIR server: "
-                                     + "; ".join(failed), code="timeout" if timed_out else "incomplete")
+            log.warning("FHIR fetch from %s failed: %s", base[:200], "; ".join(failed)[:1000])
+            raise PreconditionFailed(FETCH_FAILED)
         return out
 
-    async def _get(self, url: str, headers: dict[str, str]) -> Any:
+    async def _get(self, http: httpx.AsyncClient, policy: OutboundPolicy, url: str,
+                   headers: dict[str, str]) -> Any:
+        if not policy.allows_url(url):  # a query or next link that leaves the allowed server path
+            raise _FetchError("the URL leaves the allowed FHIR server")
         async with self.semaphore:
             try:
-                response = await self.client.get(url, headers=headers)
+                response = await http.get(url, headers=headers)
             except httpx.HTTPError as exc:
-                raise _FetchError(f"{type(exc).__name__}") from None
+                raise _FetchError(f"{type(exc).__name__}: {exc}") from None
         if response.status_code != 200:
             raise _FetchError(f"HTTP {response.status_code}")
+        if b"\\u0000" in response.content:
+            raise _FetchError("the response holds a NUL character")
         try:
-            body = response.json()
-        except ValueError:
+            body = orjson.loads(response.content)
+        except orjson.JSONDecodeError:
             raise _FetchError("not JSON") from None
         if not isinstance(body, dict) or not isinstance(body.get("resourceType"), str):
             raise _FetchError("not a FHIR resource")
@@ -208,9 +244,10 @@ class FhirFetcher:
             raise _FetchError("the server answered with an OperationOutcome")
         return body
 
-    async def _one(self, base: str, query: str, headers: dict[str, str]) -> Any:
+    async def _one(self, http: httpx.AsyncClient, policy: OutboundPolicy, base: str, query: str,
+                   headers: dict[str, str]) -> Any:
         url = urljoin(base, query)
-        first = await self._get(url, headers)
+        first = await self._get(http, policy, url, headers)
         if first.get("resourceType") != "Bundle":
             return first
         entries = list(first.get("entry") or [])
@@ -225,7 +262,7 @@ class FhirFetcher:
             if nxt in seen:
                 raise _FetchError("the next links loop")
             seen.add(nxt)
-            page = await self._get(nxt, headers)
+            page = await self._get(http, policy, nxt, headers)
             entries.extend(page.get("entry") or [])
         else:
             if _next_link(page) is not None:

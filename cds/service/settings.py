@@ -42,6 +42,13 @@ class TrustedIssuer(BaseModel):
     """Allowlisted ``jku`` URLs; a token's ``jku`` outside this list is rejected."""
     tenants: tuple[str, ...] = ()
     """If set, the token's ``tenant`` claim must be one of these."""
+    fhir_servers: tuple[str, ...] = ()
+    """Base URLs this client's ``fhirServer`` may name (the service fetches absent prefetch keys there,
+    with the client's access token). A call naming another server gets 412; nothing is sent to it."""
+    fhir_private_networks: tuple[str, ...] = ()
+    """Networks (CIDR) outside the public internet those servers may resolve to, e.g. ``10.20.0.0/16``
+    for an EHR's in-house FHIR server. Loopback, private, link-local (cloud metadata) and other
+    non-public addresses are refused unless listed here."""
 
 
 class Settings(BaseSettings):
@@ -58,10 +65,23 @@ class Settings(BaseSettings):
     ``postgresql+psycopg://user@host/db``."""
     redis_url: str | None = None
     """If set, the JWT replay cache lives in Redis (shared by every worker and host)."""
+    redis_key_prefix: str = "cds:"
+    """Prefix of every Redis key the service writes (several services or test runs may share a server)."""
+    redis_timeout_seconds: float = 2.0
+    retry_after_seconds: int = 5
+    """``Retry-After`` of a 503 when a backend (database, Redis) is unavailable."""
+    store_timeout_seconds: float = 5.0
+    """How long a hook call waits for its evaluation to be stored before answering (a card's report
+    link must open): past it, or if storing fails, the call gets 503."""
 
     public_base_url: str | None = None
-    """The URL clients call (e.g. ``https://cds.example.org``), used for the JWT ``aud`` check and
-    the links in cards. Behind a proxy the Host header may differ: set it. Default: the request's."""
+    """The URL clients call (e.g. ``https://cds.example.org``): the JWT ``aud`` must name it and the
+    links in cards use it. Never taken from the request (its Host header is the caller's to choose).
+    Default: this machine's loopback addresses on ``port`` (``http://127.0.0.1:8080``,
+    ``http://localhost:8080``, ``http://[::1]:8080``), so the CDS Hooks Sandbox on this machine works."""
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = []
+    """Addresses of the reverse proxies whose ``X-Forwarded-For/-Proto`` headers are believed (comma
+    separated). Default: none — nobody's."""
 
     dev_disable_auth: bool = False
     trusted_issuers_file: Path | None = DEFAULT_TRUSTED_ISSUERS_FILE
@@ -77,6 +97,11 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = ["https://sandbox.cds-hooks.org"]
     """Browser origins allowed by CORS: a comma-separated list or a JSON array."""
     max_request_bytes: int = 10 * 1024 * 1024
+    max_authorization_bytes: int = 8192
+    """A longer ``Authorization`` header is refused (401) before any parsing."""
+    connection_max_seconds: float = 30.0
+    """A keep-alive connection is closed after its first response past this age (0: never), so that
+    clients spread again over the workers, e.g. after one was restarted."""
 
     bdd_exercised_file: Path | None = DEFAULT_BDD_EXERCISED_FILE
     """The BDD run's record of which scenarios exercised each rule, shown on /rules when present."""
@@ -85,6 +110,10 @@ class Settings(BaseSettings):
     """Budget for all FHIR callbacks of one hook call (they run in parallel)."""
     fhir_max_pages: int = 20
     fhir_max_parallel: int = 8
+    fhir_servers: tuple[str, ...] = ()
+    fhir_private_networks: tuple[str, ...] = ()
+    """Allowed FHIR servers (and non-public networks) for calls without an authenticated client, i.e.
+    with ``CDS_DEV_DISABLE_AUTH=1``; with authentication, each trusted issuer has its own."""
 
     retention_days: int = 90
     report_link_secret: str | None = None
@@ -95,7 +124,7 @@ class Settings(BaseSettings):
     as_of: datetime | None = None
     """Evaluate as of this instant instead of now: for reproducible demos and tests only."""
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "forwarded_allow_ips", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -103,6 +132,14 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
+
+    @property
+    def public_bases(self) -> tuple[str, ...]:
+        """The base URLs clients may call (``aud`` = one of them + the path); links use the first,
+        or the one the caller's verified token named."""
+        if self.public_base_url:
+            return (self.public_base_url.rstrip("/"),)
+        return tuple(f"http://{host}:{self.port}" for host in ("127.0.0.1", "localhost", "[::1]"))
 
     @property
     def database(self) -> str:

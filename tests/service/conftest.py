@@ -1,5 +1,6 @@
-"""Fixtures of the service tests: signing keys generated here (ES384 and RS384), an app per test
-on a fresh SQLite file, the in-repo CDS client, and the FHIR server double on loopback."""
+"""Fixtures of the service tests: signing keys generated here (ES384 and RS384), an app per test —
+on PostgreSQL and Redis when the servers are there (always under ``make test``; see ``backends``),
+else on a fresh SQLite file — the in-repo CDS client, and the FHIR server double on loopback."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backends import PostgresDatabase, postgres_admin_url, redis_prefix, redis_server_url, servers_available
 from cds_client import CdsClient, Signer, new_key
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from fhir_double import FhirDouble
+from fhir_double import FhirDouble, shared_double
 from service_helpers import AS_OF, BASE, TEST_ISS, make_settings
 
 from cds.service.app import create_app
@@ -48,9 +50,43 @@ def jwks_file(tmp_path: Path, signer: Signer, rs_signer: Signer) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[PostgresDatabase]:
+    """This test run's PostgreSQL database (skips, or fails under make test, without a server)."""
+    database = PostgresDatabase(postgres_admin_url())
+    yield database
+    database.drop()
+
+
 @pytest.fixture
-def settings(tmp_path: Path, jwks_file: Path) -> Settings:
-    return make_settings(tmp_path, jwks_file)
+def pg_url(pg_database: PostgresDatabase) -> Iterator[str]:
+    """A PostgreSQL URL whose schema is this test's own."""
+    yield from pg_database.schema()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return redis_server_url()
+
+
+@pytest.fixture
+def redis_key_prefix(redis_url: str) -> Iterator[str]:
+    yield from redis_prefix(redis_url)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Where the ordinary service tests keep their data: PostgreSQL and Redis when the servers are
+    there (always under make test), else a SQLite file in the test's folder."""
+    if not servers_available():
+        return {}
+    return {"database_url": request.getfixturevalue("pg_url"), "redis_url": request.getfixturevalue("redis_url"),
+            "redis_key_prefix": request.getfixturevalue("redis_key_prefix")}
+
+
+@pytest.fixture
+def settings(tmp_path: Path, jwks_file: Path, backend: dict[str, Any]) -> Settings:
+    return make_settings(tmp_path, jwks_file, **backend)
 
 
 @pytest.fixture
@@ -70,10 +106,8 @@ def client(http: TestClient, signer: Signer) -> CdsClient:
 
 
 @pytest.fixture(scope="session")
-def fhir_server() -> Iterator[FhirDouble]:
-    server = FhirDouble().start()
-    yield server
-    server.stop()
+def fhir_server() -> FhirDouble:
+    return shared_double()
 
 
 @pytest.fixture(scope="session")

@@ -132,3 +132,14 @@ class FhirDouble:
     def stop(self) -> None:
         if self._server is not None:
             self._server.should_exit = True
+
+
+_shared: FhirDouble | None = None
+
+
+def shared_double() -> FhirDouble:
+    """The FHIR double of this test process (started on first use, stopped with the process)."""
+    global _shared
+    if _shared is None:
+        _shared = FhirDouble().start()
+    return _shared

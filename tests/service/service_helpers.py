@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from fhir_double import shared_double
+
 from cds.service.prefetch import prefetch_from_resources
 from cds.service.settings import Settings, TrustedIssuer
 from cds.synthetic.builder import PatientBuilder
@@ -23,6 +25,22 @@ SHARED = _IN_REPO if _IN_REPO.is_dir() else Path(__file__).resolve().parents[3] 
 SANDBOX_ORIGIN = "https://sandbox.cds-hooks.org"
 
 
+LOOPBACK = ("127.0.0.1/32",)
+"""The FHIR double listens on loopback: the tests allow it explicitly, as a deployment would."""
+
+
+def double_servers() -> tuple[str, ...]:
+    return (shared_double().base,)
+
+
+def client_issuer(jwks_file: Path | None = None, **fields: Any) -> TrustedIssuer:
+    """The tests' CDS client, allowed to name the FHIR double as its fhirServer."""
+    values: dict[str, Any] = {"iss": TEST_ISS, "jwks_file": jwks_file, "fhir_servers": double_servers(),
+                              "fhir_private_networks": LOOPBACK}
+    values.update(fields)
+    return TrustedIssuer(**values)
+
+
 def make_settings(tmp_path: Path, jwks_file: Path | None, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "data_dir": tmp_path / "data",
@@ -30,7 +48,8 @@ def make_settings(tmp_path: Path, jwks_file: Path | None, **overrides: Any) -> S
         "as_of": AS_OF_DT,
         "evaluation_cache_seconds": 0,
         "fhir_timeout_seconds": 10.0,  # generous: only the slow-server test wants a timeout
-        "trusted_issuers": [TrustedIssuer(iss=TEST_ISS, jwks_file=jwks_file)] if jwks_file else [],
+        "trusted_issuers": [client_issuer(jwks_file)] if jwks_file else [],
+        "fhir_servers": double_servers(), "fhir_private_networks": LOOPBACK,  # without auth (dev switch)
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

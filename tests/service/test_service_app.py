@@ -18,6 +18,7 @@ def test_index_health_and_rules(client: CdsClient) -> None:
     assert index.status_code == 200 and "ruleset" in index.text and "text/html" in index.headers["content-type"]
     health = client.http.get("/healthz").json()
     assert health["status"] == "ok" and health["database"] == "ok" and health["auth"] is True
+    assert health.get("redis", health.get("replay cache")) == "ok"  # every backend is checked
     rules = client.http.get("/rules")
     assert rules.status_code == 200 and "text/html" in rules.headers["content-type"]
 

@@ -75,3 +75,22 @@ def test_a_reused_evaluation_is_stored_once_and_its_calls_still_audited(tmp_path
     write_calls(db, calls[1:])  # the same evaluation again (e.g. stored by another worker)
     with db.session() as s:
         assert len(s.execute(select(AuditRecord)).scalars().all()) == 2
+
+
+def test_the_access_log_keeps_uvicorns_format_and_hides_report_signatures() -> None:
+    """Issue 11 item 9: signed report URLs (7 days of access to a patient's report) went to the
+    access log in plain text, and the redaction filter broke uvicorn's access-log formatter (it
+    reads the five arguments of the request line, which the filter had folded into the message)."""
+    from uvicorn.config import LOGGING_CONFIG
+    from uvicorn.logging import AccessFormatter
+
+    url = "/reports/4f2a?expires=1795000000&signature=" + "ab" * 32
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:50000", "GET", url, "1.1", 200), None)
+    assert RedactingFilter().filter(record)
+    formatter = AccessFormatter(LOGGING_CONFIG["formatters"]["access"]["fmt"], use_colors=False)
+    line = formatter.format(record)
+    assert line == ('INFO:     127.0.0.1:50000 - "GET /reports/4f2a?expires=1795000000&signature=[redacted] '
+                    'HTTP/1.1" 200 OK')
+    assert "ab" * 32 not in line
+    assert record.args[4] == 200  # type: ignore[index]  # a %d argument stays a number

@@ -18,11 +18,12 @@ import pytest
 from cds_client import CdsClient, Signer, new_key
 from fastapi.testclient import TestClient
 from fhir_double import FhirDouble
-from service_helpers import BASE, TEST_ISS, make_settings
+from service_helpers import BASE, TEST_ISS, example, full_prefetch, make_settings
 
 from cds.service.app import create_app
 from cds.service.prefetch import TEMPLATES
 from cds.service.settings import Settings, TrustedIssuer
+from cds.synthetic.builder import PatientBuilder
 
 PATH = "/cds-services/bone-mets-rt"
 URL = BASE + PATH
@@ -91,6 +92,16 @@ BAD_TOKENS: dict[str, Callable[[Signer], str | None]] = {
     "forged signature": lambda s: Signer(TEST_ISS, new_key("ES384"), s.kid).token(URL),
     "ES256 key claimed as ES384": lambda s: Signer(TEST_ISS, new_key("ES256"), s.kid, alg="ES256").token(URL),
     "garbage": lambda s: "not-a-jwt",
+    # issue 11 item 7: validly signed, but claims of the wrong type (these were 500s)
+    "exp as a numeric string": lambda s: s.token(URL, exp=str(int(time.time()) + 300)),
+    "iat as a numeric string": lambda s: s.token(URL, iat=str(int(time.time()))),
+    "nbf as a numeric string": lambda s: s.token(URL, nbf=str(int(time.time()))),
+    "exp infinite": lambda s: s.token(URL, exp=float("inf")),
+    "exp as true": lambda s: s.token(URL, exp=True),
+    "jti of 300 characters": lambda s: s.token(URL, jti="j" * 300),
+    "jti with a NUL": lambda s: s.token(URL, jti="abc\x00def"),
+    "jti a number": lambda s: s.token(URL, jti=12345),
+    "tenant a list": lambda s: s.token(URL, tenant=["a"]),
 }
 
 
@@ -183,3 +194,47 @@ def test_default_settings_trust_the_sandbox_key() -> None:
     assert sandbox.jwks_file is not None and sandbox.jwks_file.is_file()
     keys = json.loads(sandbox.jwks_file.read_text())["keys"]
     assert keys[0]["kid"] == "44823f3d-0b01-4a6c-a80e-b9d3e8a7226f" and keys[0]["alg"] == "ES384"
+
+
+def test_an_oversized_authorization_header_is_refused_unread(http: TestClient, signer: Signer) -> None:
+    """Issue 11 item 7: a validly signed 100 KB token was accepted."""
+    token = signer.token(URL, padding="x" * 100_000)
+    assert_401(post(http, token))
+    assert post(http, signer.token(URL, padding="x" * 1000)).status_code == 200  # a few KB are fine
+
+
+def test_without_a_public_url_the_aud_is_a_loopback_url_never_the_host_header(
+        tmp_path: Path, jwks_file: Path, signer: Signer, examples: dict[str, PatientBuilder]) -> None:
+    """Issue 11 item 2: with CDS_PUBLIC_BASE_URL unset, a token minted for another service was
+    accepted when sent with that service's Host (+ X-Forwarded-Proto), and the card and report links
+    were built from the attacker's host. Now the expected aud comes from configuration only."""
+    settings = make_settings(tmp_path, jwks_file, public_base_url=None, port=8080)
+    other = "https://other-service.example"
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "other-service.example",
+                 "Forwarded": "host=other-service.example;proto=https"}
+    builder = example(examples, "04-")
+    hook = CdsClient.hook_body("patient-view", builder.patient_id, prefetch=full_prefetch(builder))
+    with TestClient(create_app(settings), base_url=other) as http:  # Host: other-service.example
+        token = signer.token(other + PATH)
+        assert_401(http.post(PATH, json=hook, headers={**forwarded, "Authorization": f"Bearer {token}"}))
+        for base in ("http://127.0.0.1:8080", "http://localhost:8080"):  # the Sandbox on this machine
+            token = signer.token(base + PATH)
+            response = http.post(PATH, json=hook, headers={**forwarded, "Authorization": f"Bearer {token}"})
+            assert response.status_code == 200, response.text
+            text = response.text
+            assert "other-service.example" not in text
+            for card in response.json()["cards"]:
+                assert card["links"][0]["url"].startswith(base + "/reports/")
+                assert card["source"]["url"].startswith(base)
+        assert_401(http.post(PATH, json=hook, headers={
+            "Authorization": f"Bearer {signer.token('http://127.0.0.1:9999' + PATH)}"}))  # another port
+
+
+def test_report_links_use_the_configured_public_url(http: TestClient, signer: Signer,
+                                                    examples: dict[str, PatientBuilder]) -> None:
+    builder = example(examples, "04-")
+    hook = CdsClient.hook_body("patient-view", builder.patient_id, prefetch=full_prefetch(builder))
+    response = http.post(PATH, json=hook, headers={"Host": "evil.example",
+                                                   "Authorization": f"Bearer {signer.token(URL)}"})
+    assert response.status_code == 200
+    assert all(c["links"][0]["url"].startswith(BASE + "/reports/") for c in response.json()["cards"])

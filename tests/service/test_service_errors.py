@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from cds_client import CdsClient
 from fastapi.testclient import TestClient
@@ -59,3 +61,36 @@ def test_unexpected_error_is_500_without_traceback(client: CdsClient, monkeypatc
     text = str(outcome)
     assert "secret internal detail" not in text and "error id" in text
     assert "secret internal detail" in caplog.text  # the server log has it, with the same error id
+
+
+DEEP = b'{"hook": "patient-view", "x": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+
+
+@pytest.mark.parametrize("path", ["/cds-services/bone-mets-rt", "/cds-services/bone-mets-rt-order-select",
+                                  "/cds-services/bone-mets-rt-order-sign", "/cds-services/bone-mets-rt/feedback"])
+def test_200k_deep_json_is_400_on_every_endpoint(client: CdsClient, path: str) -> None:
+    """Issue 11 item 7: the standard parser recursed until Python's limit: a 500."""
+    outcome = assert_outcome(client.http.post(path, content=DEEP, headers=client.headers(path)), 400)
+    assert "nested" in str(outcome)
+
+
+@pytest.mark.parametrize("raw", [b'{"a": NaN}', b'{"a": Infinity}', b'{"a": 1e400}', b'{"a": "\\ud800"}'])
+def test_what_is_not_json_is_400(client: CdsClient, raw: bytes) -> None:
+    path = "/cds-services/bone-mets-rt"
+    assert_outcome(client.http.post(path, content=raw, headers=client.headers(path)), 400)
+
+
+def test_nesting_the_parser_accepts_is_no_500(client: CdsClient) -> None:
+    """1000 levels (under the parser's limit of 1024) inside a resource: R4 validation recurses in
+    Python and hit its recursion limit; the resource is now kept unvalidated, with a warning."""
+    deep = '{"url": "http://x", "valueString": "leaf"}'
+    for _ in range(499):
+        deep = '{"url": "http://x", "extension": [' + deep + "]}"
+    body = CdsClient.hook_body("patient-view", "p1", prefetch={"patient": {"resourceType": "Patient", "id": "p1"}})
+    body["prefetch"] |= dict.fromkeys(("conditions", "observations", "procedures", "bodystructures",
+                                       "medicationrequests", "medicationstatements", "servicerequests", "encounters",
+                                       "imagingstudies", "diagnosticreports"))
+    raw = json.dumps(body).replace('"id": "p1"}', '"id": "p1", "extension": [' + deep + "]}", 1)
+    path = "/cds-services/bone-mets-rt"
+    response = client.http.post(path, content=raw, headers=client.headers(path))
+    assert response.status_code == 200, response.text

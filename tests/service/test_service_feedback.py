@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from cds_client import CdsClient
 from fastapi.testclient import TestClient
 from service_helpers import example, full_prefetch
@@ -76,18 +77,47 @@ def test_invalid_feedback_is_400(client: CdsClient) -> None:
     assert client.feedback("no-such-service", [{"card": "c", "outcome": "overridden"}]).status_code == 404
 
 
-def test_summary_per_rule(client: CdsClient, examples: dict[str, PatientBuilder]) -> None:
-    card = cards_for(client, example(examples, "04-"))[0]
-    accepted = next(s for s in card["suggestions"] if s["isRecommended"])
-    client.feedback("bone-mets-rt", [
-        {"card": card["uuid"], "outcome": "accepted", "acceptedSuggestions": [{"id": accepted["uuid"]}],
-         "outcomeTimestamp": "2026-11-20T10:00:00Z"},
-        {"card": card["uuid"], "outcome": "overridden", "outcomeTimestamp": "2026-11-20T11:00:00Z",
-         "overrideReason": {"reason": {"system": OVERRIDE_REASON_SYSTEM, "code": "clinical-judgement"}}},
-    ])
+def test_summary_per_rule_counts_each_cards_final_outcome_once(client: CdsClient,
+                                                                 examples: dict[str, PatientBuilder]) -> None:
+    """Issue 11 item 10: the Sandbox leaves a card on screen after its suggestion is accepted, so the
+    clinician can then override it; the card's final outcome is counted, once."""
+    first, second = cards_for(client, example(examples, "04-"))[0], cards_for(client, example(examples, "04-"))[0]
+    accepted = {"card": first["uuid"], "outcome": "accepted", "outcomeTimestamp": "2026-11-20T10:00:00Z",
+                "acceptedSuggestions": [{"id": next(s for s in first["suggestions"] if s["isRecommended"])["uuid"]}]}
+    overridden = {"card": first["uuid"], "outcome": "overridden", "outcomeTimestamp": "2026-11-20T11:00:00+00:00",
+                  "overrideReason": {"reason": {"system": OVERRIDE_REASON_SYSTEM, "code": "clinical-judgement"}}}
+    # the override arrives first, the (earlier) acceptance later and again: the latest decision wins
+    assert client.feedback("bone-mets-rt", [overridden, accepted, accepted]).json()["stored"] == 2
+    client.feedback("bone-mets-rt", [{
+        "card": second["uuid"], "outcome": "accepted", "outcomeTimestamp": "2026-11-20T09:00:00Z",
+        "acceptedSuggestions": [{"id": next(s for s in second["suggestions"] if s["isRecommended"])["uuid"]}]}])
     rows = {r["rule"]: r for r in feedback_summary(db_of(client.http))}  # type: ignore[arg-type]
     single = rows["pain.single-fraction"]
-    assert single["shown"] == 1 and single["accepted"] == 1 and single["overridden"] == 1
+    assert single["shown"] == 2 and single["accepted"] == 1 and single["overridden"] == 1
     assert single["accept_rate"] == 0.5
     assert single["override_reasons"] == [{"reason": "Clinical judgement differs from the recommendation",
                                            "count": 1}]
+
+
+def test_outcome_timestamp_must_be_an_instant(client: CdsClient) -> None:
+    item = {"card": "c", "outcome": "overridden", "outcomeTimestamp": "yesterday"}
+    response = client.feedback("bone-mets-rt", [item])
+    assert response.status_code == 400 and "outcomeTimestamp" in response.json()["issue"][0]["diagnostics"]
+
+
+@pytest.mark.parametrize(("item", "field"), [
+    ({"card": "c" * 201, "outcome": "overridden"}, "card"),
+    ({"card": "c\x00", "outcome": "overridden"}, "card"),
+    ({"card": "c", "outcome": "overridden", "outcomeTimestamp": "2026-11-20T10:00:00." + "0" * 30 + "Z"},
+     "outcomeTimestamp"),
+    ({"card": "c", "outcome": "overridden", "overrideReason": {"reason": {"code": "x" * 101}}}, "code"),
+    ({"card": "c", "outcome": "overridden", "overrideReason": {"reason": {"system": "s" * 301}}}, "system"),
+    ({"card": "c", "outcome": "overridden", "overrideReason": {"reason": {"code": "a\x00"}}}, "code"),
+    ({"card": "c", "outcome": "accepted", "acceptedSuggestions": [{"id": "s" * 201}]}, "id"),
+    ({"card": "c", "outcome": "overridden", "overrideReason": {"userComment": "x" * 10_001}}, "userComment"),
+])
+def test_over_long_or_nul_feedback_is_400_not_500(client: CdsClient, item: dict[str, Any], field: str) -> None:
+    """Issue 11 item 4: on PostgreSQL these were 500s (value too long for the column, or a NUL)."""
+    response = client.feedback("bone-mets-rt", [item])
+    assert response.status_code == 400, response.text
+    assert field in response.json()["issue"][0]["diagnostics"]

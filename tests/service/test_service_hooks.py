@@ -4,6 +4,7 @@ validation of the request, and the shape of the response."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from cds_client import CdsClient
@@ -90,3 +91,80 @@ def test_order_hooks_need_draft_orders(client: CdsClient) -> None:
     assert client.call("bone-mets-rt-order-sign", body).status_code == 400
     body = CdsClient.hook_body("order-select", "p1", draftOrders={"resourceType": "Bundle", "type": "collection"})
     assert client.call("bone-mets-rt-order-select", body).status_code == 400  # no selections
+
+
+def _with_observation_value(builder: PatientBuilder, value: float) -> dict[str, Any]:
+    prefetch = full_prefetch(builder)
+    for entry in prefetch["observations"]["entry"]:
+        quantity = entry["resource"].get("valueQuantity")
+        if isinstance(quantity, dict):
+            quantity["value"] = value
+            return prefetch
+    raise AssertionError("no Observation with a valueQuantity")
+
+
+@pytest.mark.parametrize("value", ["1e20", "1e300", "-1e20"])
+def test_an_out_of_range_number_is_a_warning_not_a_500(client: CdsClient, examples: dict[str, PatientBuilder],
+                                                       value: str) -> None:
+    """Issue 11 item 5: 1e20 in one Observation value made every patient-view of that patient a 500
+    (the rules engine cannot read exponent notation). The value is now unusable, with a warning."""
+    builder = example(examples, "01-")
+    body = CdsClient.hook_body("patient-view", builder.patient_id,
+                               prefetch=_with_observation_value(builder, 1.0))
+    raw = json.dumps(body).replace('"value": 1.0', f'"value": {value}', 1)
+    path = "/cds-services/bone-mets-rt"
+    response = client.http.post(client.url(path), content=raw, headers=client.headers(path))
+    assert response.status_code == 200, response.text
+    cards = response.json()["cards"]
+    assert cards
+    report = client.http.get(cards[0]["links"][0]["url"])
+    assert report.status_code == 200 and "out of range" in report.text
+
+
+NUL = "\x00"
+
+
+@pytest.mark.parametrize(("mutate", "where"), [
+    (lambda b: b.update(hookInstance="abc" + NUL), "hookInstance"),
+    (lambda b: b["context"].update(userId="Practitioner/1" + NUL), "context.userId"),
+    (lambda b: b["context"].update(patientId="p1" + NUL), "context.patientId"),
+    (lambda b: b["prefetch"]["patient"].update(name=[{"text": "x" + NUL}]), "prefetch.patient.name[0].text"),
+    (lambda b: b["context"].update({"key" + NUL: 1}), "context.key"),
+])
+def test_a_nul_anywhere_is_400_naming_where(client: CdsClient, mutate: Any, where: str) -> None:
+    """Issue 11 item 4: PostgreSQL text cannot hold a NUL; such a call answered 200 without storing
+    its audit, evaluation and card rows (dead report links)."""
+    body = CdsClient.hook_body("patient-view", "p1", prefetch={"patient": {"resourceType": "Patient", "id": "p1"}})
+    mutate(body)
+    response = client.call("bone-mets-rt", body)
+    assert response.status_code == 400, response.text
+    text = response.json()["issue"][0]["diagnostics"]
+    assert "NUL" in text and where in text
+
+
+@pytest.mark.parametrize(("mutate", "field"), [
+    (lambda b: b.update(hookInstance="h" * 101), "hookInstance"),
+    (lambda b: b.update(hook="patient-view" * 10), "hook"),
+    (lambda b: b["context"].update(userId="Practitioner/" + "u" * 200), "userId"),
+    (lambda b: b["context"].update(patientId="p" * 65), "patientId"),
+    (lambda b: b["context"].update(patientId="../../Patient?x=1"), "patientId"),
+    (lambda b: b["context"].update(userId=["Practitioner/1"]), "userId"),
+])
+def test_over_long_or_malformed_ids_are_400(client: CdsClient, mutate: Any, field: str) -> None:
+    body = CdsClient.hook_body("patient-view", "p1", prefetch={"patient": None})
+    mutate(body)
+    response = client.call("bone-mets-rt", body)
+    assert response.status_code == 400, response.text
+    assert field in response.json()["issue"][0]["diagnostics"]
+
+
+def test_a_valid_call_after_rejected_ones_gets_a_report_link_that_opens(client: CdsClient,
+                                                                        examples: dict[str, PatientBuilder]) -> None:
+    builder = example(examples, "04-")
+    body = CdsClient.hook_body("patient-view", builder.patient_id, prefetch=full_prefetch(builder))
+    assert client.call("bone-mets-rt", body | {"hookInstance": "h" * 101}).status_code == 400
+    assert client.call("bone-mets-rt", body | {"hookInstance": NUL}).status_code == 400
+    response = client.call("bone-mets-rt", body)
+    assert response.status_code == 200
+    for card in response.json()["cards"]:  # stored before the answer: no flush needed
+        assert client.http.get(card["links"][0]["url"]).status_code == 200

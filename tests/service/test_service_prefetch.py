@@ -11,10 +11,10 @@ import pytest
 from cds_client import CdsClient, Signer
 from fastapi.testclient import TestClient
 from fhir_double import GOOD_TOKEN, FhirDouble
-from service_helpers import BASE, example, full_prefetch, make_settings
+from service_helpers import BASE, client_issuer, example, full_prefetch, make_settings
 
 from cds.service.app import create_app
-from cds.service.prefetch import TEMPLATES, TemplateError, render_template, token_values, triage
+from cds.service.prefetch import FETCH_FAILED, TEMPLATES, TemplateError, render_template, token_values, triage
 from cds.synthetic.builder import PatientBuilder
 
 OUTCOME = {"resourceType": "OperationOutcome", "issue": [{"severity": "error", "code": "timeout"}]}
@@ -123,35 +123,50 @@ def assert_412(response: Any, text: str) -> None:
     assert text in outcome["issue"][0]["diagnostics"]
 
 
+def assert_generic_412(response: Any, caplog: pytest.LogCaptureFixture, reason: str) -> None:
+    """Every failed fetch gives the same answer (a caller cannot probe ports or addresses with it);
+    the reason is in the server log."""
+    assert response.status_code == 412
+    assert response.json()["issue"] == [{"severity": "error", "code": "incomplete", "diagnostics": FETCH_FAILED}]
+    assert reason in caplog.text
+
+
 def test_missing_data_without_fhir_server_is_412__req_54(client: CdsClient, ex05: PatientBuilder) -> None:
     assert_412(call(client, ex05, {"patient": full_prefetch(ex05)["patient"]}, None), "observations")
 
 
-@pytest.mark.parametrize(("mode", "token", "text"), [
+@pytest.mark.parametrize(("mode", "token", "reason"), [
     ("fail", None, "HTTP 500"),
     ("auth", "wrong-token", "HTTP 401"),
     ("leak", None, "another server"),
 ])
 def test_failed_fetches_are_412__req_54(client: CdsClient, ex05: PatientBuilder, fhir_server: FhirDouble,
-                                        mode: str, token: str | None, text: str) -> None:
+                                        caplog: pytest.LogCaptureFixture, mode: str, token: str | None,
+                                        reason: str) -> None:
     # leak: page 2 is on another host; the service refuses it rather than send the token there
-    assert_412(call(client, ex05, {"patient": full_prefetch(ex05)["patient"]}, fhir_server.url(mode), token), text)
+    response = call(client, ex05, {"patient": full_prefetch(ex05)["patient"]}, fhir_server.url(mode), token)
+    assert_generic_412(response, caplog, reason)
 
 
 def test_slow_server_times_out_with_412__req_54(tmp_path: Path, jwks_file: Path, signer: Signer,
-                                                ex05: PatientBuilder, fhir_server: FhirDouble) -> None:
+                                                ex05: PatientBuilder, fhir_server: FhirDouble,
+                                                caplog: pytest.LogCaptureFixture) -> None:
     settings = make_settings(tmp_path, jwks_file, fhir_timeout_seconds=0.5)  # the double answers after 3 s
     with TestClient(create_app(settings), base_url=BASE) as http:
         client = CdsClient(http, BASE, signer)
         response = call(client, ex05, {"patient": full_prefetch(ex05)["patient"]}, fhir_server.url("slow"))
-    assert_412(response, "timed out")
-    assert response.json()["issue"][0]["code"] == "timeout"
+    assert_generic_412(response, caplog, "timed out")
 
 
-def test_unreachable_server_is_412(client: CdsClient, ex05: PatientBuilder) -> None:
-    assert_412(call(client, ex05, None, "http://127.0.0.1:9/fhir"), "patient")
+def test_closed_port_is_the_same_412(tmp_path: Path, jwks_file: Path, signer: Signer, ex05: PatientBuilder,
+                                     caplog: pytest.LogCaptureFixture) -> None:
+    settings = make_settings(tmp_path, jwks_file, trusted_issuers=[
+        client_issuer(jwks_file, fhir_servers=("http://127.0.0.1:9",))])
+    with TestClient(create_app(settings), base_url=BASE) as http:
+        response = call(CdsClient(http, BASE, signer), ex05, None, "http://127.0.0.1:9/fhir")
+    assert_generic_412(response, caplog, "ConnectError")
 
 
-def test_unknown_patient_is_412(client: CdsClient, fhir_server: FhirDouble) -> None:
+def test_unknown_patient_is_412(client: CdsClient, fhir_server: FhirDouble, caplog: pytest.LogCaptureFixture) -> None:
     body = CdsClient.hook_body("patient-view", "nobody-here", fhir_server=fhir_server.url("ok"))
-    assert_412(client.call("bone-mets-rt", body), "HTTP 404")
+    assert_generic_412(client.call("bone-mets-rt", body), caplog, "HTTP 404")

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import socket
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from cds_client import CdsClient, Signer
 from fastapi.testclient import TestClient
-from service_helpers import BASE, make_settings, reachable
+from fhir_double import free_port
+from service_helpers import BASE, make_settings
 from sqlalchemy import select
 
 from cds.service.app import create_app
 from cds.service.db import Database, SeenToken
+from cds.service.errors import BackendUnavailable
 from cds.service.replay import DatabaseReplayCache, RedisReplayCache
-
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 def test_database_cache_first_use_then_replay(tmp_path: Path) -> None:
@@ -58,13 +61,65 @@ def test_replay_is_refused_by_another_worker_sharing_the_database(tmp_path: Path
 
 
 @pytest.mark.redis
-@pytest.mark.skipif(not reachable("127.0.0.1", 6379), reason="no Redis server on 127.0.0.1:6379")
-def test_redis_cache(tmp_path: Path, jwks_file: Path, signer: Signer) -> None:
-    cache = RedisReplayCache(REDIS_URL)
+def test_redis_cache(tmp_path: Path, jwks_file: Path, signer: Signer, redis_url: str, redis_key_prefix: str) -> None:
+    cache = RedisReplayCache(redis_url, redis_key_prefix)
     jti = str(uuid.uuid4())
     assert cache.first_use("iss", jti, 60)
     assert not cache.first_use("iss", jti, 60)
-    _replayed_across_workers(tmp_path, jwks_file, signer, redis_url=REDIS_URL)
+    _replayed_across_workers(tmp_path, jwks_file, signer, redis_url=redis_url, redis_key_prefix=redis_key_prefix)
+    client = redis.Redis.from_url(redis_url)
+    assert list(client.scan_iter(match=f"{redis_key_prefix}jti:*"))  # the keys carry the configured prefix
+    client.close()
+
+
+@pytest.fixture
+def dead_redis() -> Iterator[str]:
+    """A Redis URL where nothing listens (a server that is down)."""
+    yield f"redis://127.0.0.1:{free_port()}/0"
+
+
+@pytest.fixture
+def hung_redis() -> Iterator[str]:
+    """A 'Redis' that accepts connections and never answers (a server that hangs)."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+
+
+@pytest.mark.parametrize("which", ["dead_redis", "hung_redis"])
+def test_redis_unavailable_is_503_with_retry_after(tmp_path: Path, jwks_file: Path, signer: Signer,
+                                                   request: pytest.FixtureRequest, which: str) -> None:
+    """Issue 11 item 6: Redis down gave 500s. Fail closed (no token is accepted without its replay
+    check), but say so: 503 with Retry-After, and /healthz names the backend."""
+    url = request.getfixturevalue(which)
+    settings = make_settings(tmp_path, jwks_file, redis_url=url, redis_timeout_seconds=0.3, retry_after_seconds=7)
+    with TestClient(create_app(settings), base_url=BASE) as http:
+        client = CdsClient(http, BASE, signer)
+        response = client.call("bone-mets-rt", CdsClient.hook_body("patient-view", "p1"))
+        assert response.status_code == 503 and response.headers["retry-after"] == "7"
+        assert response.json()["resourceType"] == "OperationOutcome"
+        feedback = client.feedback("bone-mets-rt", [{"card": "c", "outcome": "overridden"}])
+        assert feedback.status_code == 503
+        health = http.get("/healthz")
+        assert health.status_code == 503 and health.headers["retry-after"] == "7"
+        assert health.json()["redis"] == "unavailable" and health.json()["database"] == "ok"
+
+
+def test_database_unavailable_is_503(client: CdsClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    state = client.http.app.state.cds  # type: ignore[attr-defined]
+
+    def down(*args: object, **kwargs: object) -> object:
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    monkeypatch.setattr(state.replay, "first_use", down)
+    monkeypatch.setattr(state.replay, "check", lambda: (_ for _ in ()).throw(BackendUnavailable("replay cache")))
+    response = client.call("bone-mets-rt", CdsClient.hook_body("patient-view", "p1"))
+    assert response.status_code == 503 and "retry-after" in response.headers
+    assert client.http.get("/healthz").status_code == 503
 
 
 def test_client_fixture_tokens_are_single_use(client: CdsClient) -> None:

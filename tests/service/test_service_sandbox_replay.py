@@ -20,7 +20,7 @@ import pytest
 from cds_client import CdsClient, Signer, new_key
 from fastapi.testclient import TestClient
 from fhir_double import FhirDouble
-from service_helpers import BASE, SANDBOX_ORIGIN, make_settings, sandbox_requests
+from service_helpers import BASE, LOOPBACK, SANDBOX_ORIGIN, double_servers, make_settings, sandbox_requests
 
 from cds.service.app import create_app
 from cds.service.settings import Settings, TrustedIssuer
@@ -49,7 +49,8 @@ def sandbox_http(tmp_path: Path, sandbox_signer: Signer) -> Iterator[TestClient]
     jwks = tmp_path / "sandbox-like-jwks.json"
     jwks.write_text(json.dumps({"keys": [sandbox_signer.jwk()]}))
     settings = make_settings(tmp_path, None, trusted_issuers=[
-        TrustedIssuer(iss=SANDBOX_ISS, jwks_file=jwks, jku=(SANDBOX_JKU,))], as_of=None)
+        TrustedIssuer(iss=SANDBOX_ISS, jwks_file=jwks, jku=(SANDBOX_JKU,), fhir_servers=double_servers(),
+                      fhir_private_networks=LOOPBACK)], as_of=None)
     with TestClient(create_app(settings), base_url=BASE) as http:
         yield http
 
