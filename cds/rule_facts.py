@@ -228,5 +228,14 @@ def recommended_fact(code: str) -> str:
     return "recommended_" + code.replace("-", "_")
 
 
+NOT_RECORDED_SUFFIX = "__not_recorded"
+
+
+def not_recorded_marker(name: str) -> str:
+    """The marker fact the record carries when ``name`` is not recorded and its silence may be read
+    (facts.yaml). Rules never name it: the loader writes it into the conditions that may read it."""
+    return name + NOT_RECORDED_SUFFIX
+
+
 def verdict_fact(assessment: str) -> str:
     return "eligibility_" + assessment.replace("-", "_")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from cds.rule_facts import RANGE_FACTS
-from cds.rules_engine.conditions import All, Any_, Documented, Leaf, Node, Not, Ref, range_nodes
+from cds.rules_engine.conditions import All, Any_, Assumed, Documented, Leaf, Node, Not, Ref, range_nodes
 
 Mode = Literal["T", "F", "NT", "NF"]
 FACT_TYPE = "lesion"
@@ -105,6 +105,18 @@ def compile_condition(node: Node, mode: Mode = "T") -> dict[str, Any]:
     if isinstance(node, Documented):
         inner: Mode = {"T": "T", "F": "NT", "NT": "NT", "NF": "T"}[mode]  # type: ignore[assignment]
         return compile_condition(node.item, inner)
+    if isinstance(node, Assumed):
+        # The marker is present only when the fact is absent: where the silence reading decides
+        # the outcome it joins that outcome, and it leaves the opposite one.
+        inner = compile_condition(node.leaf, mode)
+        marker_present, marker_absent = {node.marker: True}, _absent(node.marker)
+        if mode == "T":
+            return _or([inner, marker_present]) if node.reading else inner
+        if mode == "F":
+            return inner if node.reading else _or([inner, marker_present])
+        if mode == "NT":
+            return _and([inner, marker_absent]) if node.reading else inner
+        return inner if node.reading else _and([inner, marker_absent])  # NF
     if isinstance(node, Ref):
         raise ValueError(f"definition '{node.name}' was not expanded before compiling")
     raise TypeError(node)

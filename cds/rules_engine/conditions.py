@@ -87,13 +87,27 @@ class Documented:
 
 
 @dataclass(frozen=True)
+class Assumed:
+    """A comparison whose fact, when *not recorded*, may be read as a value (the fact catalogue
+    says so for this kind of decision). The marker fact is present only for such a silence.
+
+    True/false as the comparison when the fact is present; ``reading`` (the comparison applied to
+    the silence's value) when only the marker is present; unknown otherwise.
+    """
+
+    leaf: Leaf
+    marker: str
+    reading: bool
+
+
+@dataclass(frozen=True)
 class Ref:
     """A named definition, replaced by its condition when the ruleset is loaded."""
 
     name: str
 
 
-Node = Leaf | All | Any_ | Not | Documented | Ref
+Node = Leaf | All | Any_ | Not | Documented | Assumed | Ref
 
 
 def _scalar_text(value: Any) -> str:
@@ -246,12 +260,18 @@ def evaluate(node: Node, facts: Mapping[str, Any]) -> Truth:
         return None if value is None else not value
     if isinstance(node, Documented):
         return evaluate(node.item, facts) is True
+    if isinstance(node, Assumed):
+        if node.leaf.fact in facts:
+            return evaluate(node.leaf, facts)
+        return node.reading if node.marker in facts else None
     raise ConditionError(f"definition '{node.name}' was not expanded")
 
 
 def leaves(node: Node) -> Iterator[Leaf]:
     if isinstance(node, Leaf):
         yield node
+    elif isinstance(node, Assumed):
+        yield node.leaf
     elif isinstance(node, All | Any_):
         for item in node.items:
             yield from leaves(item)
@@ -261,6 +281,39 @@ def leaves(node: Node) -> Iterator[Leaf]:
 
 def facts_read(node: Node) -> tuple[str, ...]:
     return tuple(dict.fromkeys(leaf.fact for leaf in leaves(node)))
+
+
+def assumed(node: Node) -> Iterator[Assumed]:
+    """The comparisons of a condition that may read a silence."""
+    if isinstance(node, Assumed):
+        yield node
+    elif isinstance(node, All | Any_):
+        for item in node.items:
+            yield from assumed(item)
+    elif isinstance(node, Not | Documented):
+        yield from assumed(node.item)
+
+
+def read_silences(node: Node, readings: Mapping[str, Any], marker: Any) -> Node:
+    """The condition with every comparison on a fact in ``readings`` made an ``Assumed``.
+
+    ``readings`` maps a fact to the value its silence is read as (for one kind of decision);
+    ``marker(fact)`` names the marker fact the record carries when that fact is not recorded.
+    """
+    if isinstance(node, Leaf):
+        if node.fact in readings and node.op not in ("is known", "is unknown"):
+            reading = evaluate(node, {node.fact: readings[node.fact]})
+            return Assumed(node, marker(node.fact), bool(reading))
+        return node
+    if isinstance(node, All):
+        return All(tuple(read_silences(item, readings, marker) for item in node.items))
+    if isinstance(node, Any_):
+        return Any_(tuple(read_silences(item, readings, marker) for item in node.items))
+    if isinstance(node, Not):
+        return Not(read_silences(node.item, readings, marker))
+    if isinstance(node, Documented):
+        return Documented(read_silences(node.item, readings, marker))
+    return node
 
 
 def refs(node: Node) -> Iterator[str]:
@@ -305,6 +358,8 @@ def missing_facts(node: Node, facts: Mapping[str, Any]) -> tuple[str, ...]:
             return
         if isinstance(n, Leaf):
             out[n.fact] = None
+        elif isinstance(n, Assumed):
+            out[n.leaf.fact] = None
         elif isinstance(n, All | Any_):
             for item in n.items:
                 walk(item)
@@ -320,6 +375,8 @@ def render(node: Node, indent: int = 0) -> str:
     pad = "  " * indent
     if isinstance(node, Leaf):
         return pad + node.text()
+    if isinstance(node, Assumed):
+        return pad + node.leaf.text() + f" (if not recorded: {'true' if node.reading else 'false'})"
     if isinstance(node, Ref):
         return pad + node.name
     if isinstance(node, Not):

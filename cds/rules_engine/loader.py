@@ -20,9 +20,11 @@ from jinja2 import TemplateSyntaxError, meta
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from cds.rule_facts import FACT_NAMES, RANGE_FACTS, RuleFacts, verdict_fact
+from cds.rule_facts import FACT_NAMES, RANGE_FACTS, RuleFacts, gap_key, not_recorded_marker, verdict_fact
 from cds.rules_engine import conditions as cond
 from cds.rules_engine.schema import (
+    AGGRESSIVE_KINDS,
+    DECISION_KINDS,
     AssessmentFile,
     CaveatsFile,
     CaveatSpec,
@@ -30,6 +32,8 @@ from cds.rules_engine.schema import (
     CitationsFile,
     CriterionSpec,
     DefinitionsFile,
+    FactEntry,
+    FactsFile,
     RuleFile,
     RulesetManifest,
     RuleSpec,
@@ -73,6 +77,7 @@ class Rule:
     file: str
     area: str
     demote: cond.Node | None = None
+    decision: str = "none"
 
     @property
     def demote_key(self) -> str:
@@ -98,6 +103,7 @@ class Criterion:
     assessment: str
     spec: CriterionSpec
     condition: cond.Node
+    decision: str = "none"
 
     @property
     def key(self) -> str:
@@ -130,6 +136,19 @@ class Ruleset:
     rules: tuple[Rule, ...]
     caveats: tuple[Caveat, ...] = ()
     files: tuple[str, ...] = field(default=())
+    facts: dict[str, FactEntry] = field(default_factory=dict)
+    """The fact catalogue (facts.yaml): where each fact is recorded, its currency, its silence."""
+
+    def silence_of(self, rule_fact: str) -> tuple[str, FactEntry] | None:
+        """The catalogue entry whose rules-stage silence reading covers this rule fact."""
+        for key, entry in self.facts.items():
+            if entry.silence and entry.silence.stage == "rules" and rule_fact in entry.silence.reads_as:
+                return key, entry
+        return None
+
+    def readings(self, decision: str) -> dict[str, Any]:
+        """Rule fact → the value its silence is read as, for one kind of decision."""
+        return _readings(self.facts, decision)
 
     @property
     def version(self) -> str:
@@ -248,13 +267,19 @@ def _describe_type(name: str) -> str:
 _TEMPLATES = SandboxedEnvironment(autoescape=False)
 
 
-def check_template(text: str, file: str, where: str, problems: list[Problem]) -> None:
+def check_template(text: str, file: str, where: str, problems: list[Problem],
+                   allowed: frozenset[str] | None = None) -> None:
     try:
         ast = _TEMPLATES.parse(text)
     except TemplateSyntaxError as exc:
         problems.append(Problem(file, where, f"template error: {exc.message}"))
         return
     for name in sorted(meta.find_undeclared_variables(ast)):
+        if allowed is not None:
+            if name not in allowed:
+                problems.append(Problem(file, where, f"template names '{name}'; it may name "
+                                                     f"{', '.join(sorted(allowed))}"))
+            continue
         if name not in FACT_NAMES and name not in TEMPLATE_HELPERS:
             problems.append(Problem(file, where, f"template names '{name}', which is neither a fact nor a "
                                                  f"phrase ({', '.join(sorted(TEMPLATE_HELPERS))})"))
@@ -268,7 +293,92 @@ def _parse_condition(spec: Any, file: str, where: str, problems: list[Problem]) 
         return None
 
 
-SPECIAL_FILES = ("ruleset.yaml", "citations.yaml", "definitions.yaml", "caveats.yaml")
+SPECIAL_FILES = ("ruleset.yaml", "citations.yaml", "definitions.yaml", "caveats.yaml", "facts.yaml")
+
+CONFIRM_NAMES = frozenset({"site", "count", "imaging_date"})
+"""What a silence's ``confirm`` sentence may name."""
+_STATE_MODELS = ("patient", "neurology", "lesion")
+NEVER_READ_FOR_ABLATIVE = frozenset({"cord_compression", "cauda_equina_only", "bilsky_grade", "escc_high_grade",
+                                     "sins", "sins_band"})
+"""Ablative decisions need a documented compression status and SINS (decision criteria §3b)."""
+
+
+def decision_of(spec: RuleSpec) -> str:
+    """The kind of decision a rule supports, which decides the silences it may read."""
+    if spec.decision is not None:
+        return spec.decision
+    code, reason = spec.recommend.code, spec.recommend.reason
+    if reason == "reirradiation":
+        return "reirradiation"
+    return {"sbrt": "ablative", "sib-imrt": "ablative", "surgical-referral": "surgical",
+            "prophylactic-rt": "prophylactic", "avoid": "caution"}.get(code, "palliative")
+
+
+def _state_field_exists(path: str) -> bool:
+    from cds.state import LesionState, Neurology, PatientState
+
+    model, _, name = path.partition(".")
+    fields = {"patient": PatientState, "neurology": Neurology, "lesion": LesionState}.get(model)
+    return fields is not None and name in fields.model_fields
+
+
+def check_fact_catalogue(catalogue: FactsFile, problems: list[Problem], cited: Any) -> None:
+    """Readings name real facts with possible values, state-stage readings hold for every decision,
+    ablative decisions never read compression or SINS from silence, templates name known phrases."""
+    from cds.state import PatientState
+
+    file = "facts.yaml"
+    readers: dict[str, str] = {}
+    for key, entry in catalogue.facts.items():
+        where = f"fact '{key}'"
+        for path in entry.fields:
+            if not _state_field_exists(path):
+                problems.append(Problem(file, where, f"field '{path}' is not in the clinical state "
+                                                     f"(write {', '.join(m + '.<name>' for m in _STATE_MODELS)})"))
+        if entry.current_for:
+            cited(entry.current_for.sources, file, where + " current_for")
+            if not entry.fields:
+                problems.append(Problem(file, where, "has a currency window but no 'fields' to withdraw when stale"))
+        silence = entry.silence
+        if silence is None:
+            continue
+        cited(silence.sources, file, where + " silence")
+        check_template(silence.confirm, file, where + " confirm", problems, allowed=CONFIRM_NAMES)
+        for name, value in silence.reads_as.items():
+            if silence.stage == "state":
+                if name not in PatientState.model_fields and name not in RANGE_FACTS:
+                    problems.append(Problem(file, where, f"reads '{name}', which is not a patient fact of the state"))
+                continue
+            if name not in FACT_NAMES or name in RANGE_FACTS:
+                problems.append(Problem(file, where, f"reads '{name}', which is not a single fact the rules read"))
+                continue
+            if gap_key(name) != key:
+                problems.append(Problem(file, where, f"reads '{name}', which is documented as '{gap_key(name)}'"))
+            try:
+                _FACT_ADAPTERS[name].validate_python(value, strict=True)
+            except ValidationError:
+                problems.append(Problem(file, where, f"reads '{name}' as {value!r}, not a possible value "
+                                                     f"(expected {_describe_type(name)})"))
+            if name in readers:
+                problems.append(Problem(file, where, f"'{name}' is already read by fact '{readers[name]}'"))
+            readers[name] = key
+            if name in NEVER_READ_FOR_ABLATIVE and AGGRESSIVE_KINDS & set(silence.for_):
+                problems.append(Problem(file, where, f"reads '{name}' from silence for "
+                                                     f"{', '.join(sorted(AGGRESSIVE_KINDS & set(silence.for_)))}: "
+                                                     "ablative RT and re-irradiation need it documented"))
+        if silence.stage == "state" and set(silence.for_) != set(DECISION_KINDS):
+            problems.append(Problem(file, where, "a state-stage silence feeds facts every decision reads: "
+                                                 f"list it for {', '.join(DECISION_KINDS)}"))
+        if silence.only_if is not None:
+            node = _parse_condition(silence.only_if, file, where + " only_if", problems)
+            if node is not None:
+                check_condition(node, file, where + " only_if", problems)
+                if silence.stage == "state":
+                    for fact in cond.facts_read(node):
+                        if fact not in PatientState.model_fields:
+                            problems.append(Problem(file, where, f"only_if reads '{fact}', which a state-stage "
+                                                                 "silence cannot know before deriving"))
+
 
 
 def ruleset_files(root: Path) -> list[Path]:
@@ -306,6 +416,9 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
         problems.append(Problem("citations.yaml", "", "is missing (the citation registry)"))
     citations: dict[str, Citation] = dict(citations_file.citations) if citations_file else {}
 
+    catalogue = _validate(FactsFile, _read_yaml(root / "facts.yaml", root, problems), "facts.yaml",
+                          problems) if (root / "facts.yaml").exists() else FactsFile(facts={})
+
     definitions: dict[str, cond.Node] = {}
     definition_specs: dict[str, Any] = {}
     if (root / "definitions.yaml").exists():
@@ -336,6 +449,13 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
 
     for name, node in definitions.items():
         expanded(node, "definitions.yaml", f"definition '{name}'")
+    if catalogue is not None:
+        check_fact_catalogue(catalogue, problems, cited)
+    facts = dict(catalogue.facts) if catalogue else {}
+    readings = {kind: _readings(facts, kind) for kind in (*DECISION_KINDS, "caution")}
+
+    def silences_read(node: cond.Node, decision: str) -> cond.Node:
+        return cond.read_silences(node, readings.get(decision, {}), not_recorded_marker)
 
     assessments: list[Assessment] = []
     for path in files:
@@ -362,7 +482,7 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
             node = _parse_condition(crit.requires, rel(path), where, problems)
             node = expanded(node, rel(path), where) if node is not None else None
             if node is not None:
-                criteria.append(Criterion(spec.assessment, crit, node))
+                criteria.append(Criterion(spec.assessment, crit, silences_read(node, spec.decision), spec.decision))
         assessments.append(Assessment(spec, tuple(criteria), rel(path)))
 
     rules: list[Rule] = []
@@ -395,7 +515,9 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
                     problems.append(Problem(rel(path), where, f"reads {', '.join(early)}, which is only known from "
                                                               "phase 2 on: give the rule 'phase: 2' or later"))
             if node is not None:
-                rules.append(Rule(rule, node, rel(path), spec.area, demote))
+                kind = decision_of(rule)
+                rules.append(Rule(rule, silences_read(node, kind), rel(path), spec.area,
+                                  silences_read(demote, kind) if demote is not None else None, kind))
 
     caveats: list[Caveat] = []
     if (root / "caveats.yaml").exists():
@@ -411,7 +533,7 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
             node = _parse_condition(spec.when, "caveats.yaml", where, problems)
             node = expanded(node, "caveats.yaml", where) if node is not None else None
             if node is not None:
-                caveats.append(Caveat(spec, node))
+                caveats.append(Caveat(spec, silences_read(node, "caution")))
 
     if problems:
         raise RulesetError(problems)
@@ -426,7 +548,19 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
         rules=tuple(rules),
         caveats=tuple(caveats),
         files=tuple(rel(p) for p in files),
+        facts=facts,
     )
+
+
+def _readings(facts: dict[str, FactEntry], decision: str) -> dict[str, Any]:
+    """Rule fact → its silence's value for one kind of decision. A caution ("avoid …") or a caveat
+    reads every silence the catalogue declares: reading one can only add a warning, never a treatment."""
+    out: dict[str, Any] = {}
+    for entry in facts.values():
+        silence = entry.silence
+        if silence and silence.stage == "rules" and (decision == "caution" or decision in silence.for_):
+            out.update(silence.reads_as)
+    return out
 
 
 @cache

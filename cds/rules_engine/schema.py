@@ -117,6 +117,10 @@ class RuleSpec(Strict):
     recommend: Recommend
     report_gaps: bool = True
     """Name undocumented facts that block this rule as data gaps."""
+    decision: Literal["palliative", "surgical", "ablative", "reirradiation", "prophylactic", "caution",
+                      "none"] | None = None
+    """The kind of decision (facts.yaml): by default from the recommendation code ("caution" for an
+    "avoid" output, which reads every declared silence); "none" reads no silence at all."""
 
 
 
@@ -167,6 +171,8 @@ class AssessmentFile(Strict):
     assessment: str
     title: str
     description: str
+    decision: Literal["palliative", "surgical", "ablative", "reirradiation", "prophylactic"]
+    """The kind of decision the verdict supports: which silences its criteria may read (facts.yaml)."""
     citations: tuple[str, ...] = Field(min_length=1)
     links: tuple[Link, ...] = ()
     criteria: tuple[CriterionSpec, ...] = Field(min_length=1)
@@ -184,6 +190,48 @@ class DefinitionsFile(Strict):
 
 class CitationsFile(Strict):
     citations: dict[str, Citation]
+
+
+DecisionKind = Literal["palliative", "surgical", "ablative", "reirradiation", "prophylactic"]
+DECISION_KINDS: tuple[DecisionKind, ...] = ("palliative", "surgical", "ablative", "reirradiation", "prophylactic")
+AGGRESSIVE_KINDS: frozenset[str] = frozenset({"ablative", "reirradiation"})
+"""Decisions that knowing less must never add or promote (decision criteria §3b)."""
+
+
+class Currency(Strict):
+    """How long a documented value stays current, and why."""
+
+    days: int = Field(gt=0)
+    reason: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    evidence_status: EvidenceStatus = "needs-clinical-review"
+
+
+class Silence(Strict):
+    """When "not recorded" may be read as a value, for which decisions, and why."""
+
+    reads_as: dict[str, bool | str]
+    for_: tuple[DecisionKind, ...] = Field(alias="for", min_length=1)
+    stage: Literal["rules", "state"] = "rules"
+    only_if: Any = None
+    confirm: str
+    reason: str
+    sources: tuple[str, ...] = Field(min_length=1)
+    evidence_status: EvidenceStatus = "needs-clinical-review"
+
+
+class FactEntry(Strict):
+    label: str
+    recorded_in: tuple[str, ...] = Field(min_length=1)
+    """The FHIR resource types that would hold the fact: the input must cover all of them for a
+    silence to be "not recorded" rather than unknown."""
+    fields: tuple[str, ...] = ()
+    current_for: Currency | None = None
+    silence: Silence | None = None
+
+
+class FactsFile(Strict):
+    facts: dict[str, FactEntry]
 
 
 class RulesetManifest(Strict):
