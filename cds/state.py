@@ -50,6 +50,19 @@ SinsBand = Literal["stable", "indeterminate", "unstable"]
 MirelsBand = Literal["low-risk", "borderline", "high-risk"]
 
 
+class SilenceRead(BaseModel):
+    """A silence read as absence (or as the recorded count), as the fact catalogue allows."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fact: str
+    """The catalogue key (rules/facts.yaml), e.g. ``prior-radiotherapy``."""
+    confirm: str
+    """What to confirm before acting, e.g. "no radiotherapy to L3 or next to it given elsewhere"."""
+    searched: tuple[str, ...] = ()
+    """The resource types the input covered and that hold no such fact."""
+
+
 class Fact(BaseModel, Generic[T]):
     """One fact with its provenance."""
 
@@ -65,6 +78,9 @@ class Fact(BaseModel, Generic[T]):
     """For a derived fact: the input values it was computed from."""
     effective: datetime | date | None = None
     """When the source observation was made, when known."""
+    assumes: tuple[SilenceRead, ...] = ()
+    """What this value rests on that the record does not say (a silence read as absence, as the
+    fact catalogue allows): to confirm before acting."""
 
     @property
     def derived(self) -> bool:
@@ -81,9 +97,12 @@ def derived(
     *,
     sources: tuple[str, ...] | list[str] = (),
     inputs: dict[str, Any] | None = None,
+    assumes: tuple[SilenceRead, ...] | list[SilenceRead] = (),
+    effective: datetime | date | None = None,
 ) -> Fact[T]:
     return Fact[Any](
-        value=value, origin="derived", sources=tuple(dict.fromkeys(sources)), method=method, inputs=inputs
+        value=value, origin="derived", sources=tuple(dict.fromkeys(sources)), method=method, inputs=inputs,
+        assumes=tuple(dict.fromkeys(assumes)), effective=effective,
     )
 
 
@@ -225,6 +244,26 @@ class LesionState(BaseModel):
     high_risk_site: Fact[bool] | None = None
     near_cord: Fact[bool] | None = None
     """Lesion within about 3 mm of the spinal cord (SABR-COMET exclusion)."""
+    undecidable: tuple[str, ...] = ()
+    """Rule facts for which the record holds evidence that may or may not concern this lesion (a
+    radiotherapy course or an order without a site): their absence is not a silence."""
+    first_documented: date | None = None
+    """When the lesion was first documented (onset or recorded date)."""
+
+
+class StaleFact(BaseModel):
+    """A documented value withdrawn because it is older than its catalogue's currency window."""
+
+    model_config = ConfigDict(frozen=True)
+
+    fact: str
+    """The catalogue key (facts.yaml), e.g. ``performance-status``."""
+    field: str
+    """Where it sat in the state, e.g. ``patient.ecog``."""
+    last_documented: date
+    lesion: str | None = None
+    current_for_days: int
+    sources: tuple[str, ...] = ()
 
 
 class Warning_(BaseModel):
@@ -242,9 +281,13 @@ class PatientState(BaseModel):
     patient_id: str
     as_of: datetime
     sources: tuple[str, ...] = ()
+    coverage: tuple[str, ...] | None = None
+    """The FHIR resource types the input covers; None: the whole record (every type)."""
 
     age: Fact[int] | None = None
     sex: Fact[str] | None = None
+    deceased: Fact[bool] | None = None
+    deceased_date: Fact[date] | None = None
 
     histology: Fact[Histology] | None = None
     radiosensitivity: Fact[Radiosensitivity] | None = None
@@ -291,7 +334,16 @@ class PatientState(BaseModel):
     neurology: Neurology = Field(default_factory=Neurology)
     lesions: tuple[LesionState, ...] = ()
     radiotherapy_courses: tuple[RadiotherapyCourse, ...] = ()
+    stale: tuple[StaleFact, ...] = ()
     warnings: tuple[Warning_, ...] = ()
+
+    def covers(self, *resource_types: str) -> bool:
+        """The input covers every one of these resource types (so their silence is "not recorded")."""
+        return self.coverage is None or all(t in self.coverage for t in resource_types)
+
+    @property
+    def is_deceased(self) -> bool:
+        return self.deceased is not None and self.deceased.value is True
 
     def lesion(self, lesion_id: str) -> LesionState:
         for lesion in self.lesions:

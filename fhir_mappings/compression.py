@@ -56,7 +56,8 @@ def apply_compression(ctx: MappingContext, lesions: Lesions) -> Compression:
             continue
         site = site_from(res.data.get("bodySite"))
         what = "cord compression" if cord else "cauda equina syndrome"
-        hits = place(ctx, res, lesions, what=what, site=site, candidates=lesions.spinal, touching=True)
+        hits = place(ctx, res, lesions, what=what, site=site, candidates=lesions.spinal, touching=True,
+                     fact="cord_compression" if cord else "cauda_equina_only")
         when = ctx.choice_time(res, "onset").earliest or ctx.choice_time(res, "recordedDate").earliest
         present = state == "present"
         if cord and present:

@@ -57,5 +57,6 @@ def apply_fractures(ctx: MappingContext, lesions: Lesions) -> None:
         site = site_from(res.data.get("bodySite"))
         if site.empty and icd is not None:
             site = site_of_icd(icd)
-        for draft in place(ctx, res, lesions, what="pathological fracture", site=site):
+        for draft in place(ctx, res, lesions, what="pathological fracture", site=site,
+                           fact="pathological_fracture"):
             draft.add("pathological_fracture", Evidence(state == "present", res, ctx.when(res).latest))

@@ -8,6 +8,7 @@ level or bone). With neither, it is assumed to concern the only lesion when ther
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from fhir_mappings.body_sites import site_from
@@ -15,7 +16,7 @@ from fhir_mappings.codes import LOCAL, LOINC, codelist
 from fhir_mappings.context import MappingContext
 from fhir_mappings.elements import codes_in, references
 from fhir_mappings.evidence import Evidence
-from fhir_mappings.lesions import LesionDraft, Lesions
+from fhir_mappings.lesions import LesionDraft, Lesions, first_documented
 from fhir_mappings.observation_values import (
     components,
     value_boolean,
@@ -59,6 +60,9 @@ LESION_BOOLEANS: dict[str, str] = {
 }
 # Codes that are patient-level unless they carry a focus or bodySite.
 _SITE_ONLY = frozenset({"prior-radiotherapy"})
+PREDATES_LESION = timedelta(days=30)
+"""An Observation not linked by ``focus`` and dated more than this before the lesion was first
+documented cannot describe it (imaging may precede the Condition by a few weeks)."""
 
 
 def match_lesions(ctx: MappingContext, res: ParsedResource, lesions: Lesions, *,
@@ -167,10 +171,24 @@ def apply_lesion_observations(ctx: MappingContext, lesions: Lesions) -> None:
         drafts = match_lesions(ctx, res, lesions)
         when = ctx.when(res).latest
         for draft in drafts:
+            if _predates(ctx, res, draft, when):
+                continue
             _apply_one(ctx, res, draft, codes, readers, when)
     if unplaced and not lesions.drafts:
         ctx.warn(None, f"{unplaced} lesion-level Observation(s) but no bone-metastasis Condition: no lesion "
                  "is created from observations alone")
+
+
+def _predates(ctx: MappingContext, res: ParsedResource, draft: LesionDraft, when: Any) -> bool:
+    """An Observation not linked by focus, far older than the lesion it would describe: not attached."""
+    first = first_documented(ctx, draft.resource)
+    if first is None or when is None or when.day >= first - PREDATES_LESION:
+        return False
+    if any(ctx.canonical(ref, res) == draft.id for ref in references(res.data.get("focus"))):
+        return False
+    ctx.warn(res, f"dated {when.day}, more than {PREDATES_LESION.days} days before the lesion at "
+             f"{draft.site.label} was first documented ({first}); not attached to it")
+    return True
 
 
 def _apply_one(ctx: MappingContext, res: ParsedResource, draft: LesionDraft, codes: set[str],

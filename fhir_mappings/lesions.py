@@ -36,6 +36,9 @@ class LesionDraft:
     evidence: dict[str, list[Evidence[Any]]] = field(default_factory=dict)
     facts: dict[str, Any] = field(default_factory=dict)
     """Facts set directly (derived ones, e.g. compression_areas)."""
+    undecidable: set[str] = field(default_factory=set)
+    """Facts for which the record holds evidence that could not be placed (no site, several lesions):
+    for them, no evidence here is not a silence."""
     _source_set: set[str] = field(default_factory=set, repr=False)
 
     def __post_init__(self) -> None:
@@ -149,6 +152,14 @@ def build_lesions(ctx: MappingContext) -> Lesions:
     return lesions
 
 
+def first_documented(ctx: MappingContext, res: ParsedResource) -> Any:
+    """When a lesion's resource says it was first known: onset, else recordedDate (a date)."""
+    if res.resource_type != "Condition":
+        return None
+    when = ctx.choice_time(res, "onset").earliest or ctx.choice_time(res, "recordedDate").earliest
+    return when.day if when is not None else None
+
+
 def _register(lesions: Lesions, draft: LesionDraft, res: ParsedResource, *, add: bool = True) -> None:
     if add:
         lesions.drafts.append(draft)
@@ -185,7 +196,10 @@ def finalise(ctx: MappingContext, draft: LesionDraft) -> LesionState:
     if prior is not None:
         values["prior_rt"] = PriorRadiotherapyAtSite(at_site=prior)
     site = draft.site
+    first = first_documented(ctx, draft.resource)
     return LesionState(
+        first_documented=first,
+        undecidable=tuple(sorted(draft.undecidable)),
         id=draft.id,
         site=site.label,
         region=site.region,

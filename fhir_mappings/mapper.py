@@ -89,7 +89,9 @@ def map_record(record: PatientRecord, as_of: datetime) -> PatientState:
     neurology = _guarded(ctx, "neurology", lambda: map_neurology(ctx), Neurology())
     _guarded(ctx, "unrecognised oncology codes", lambda: report_unrecognised(ctx), None)
 
+    coverage = None if record.coverage.types is None else tuple(sorted(record.coverage.types))
     base: dict[str, Any] = {"patient_id": record.patient_id, "as_of": ctx.as_of, "sources": ctx.all_references(),
+                            "coverage": coverage,
                             "neurology": neurology, "lesions": tuple(states),
                             "radiotherapy_courses": tuple(courses)}
     try:

@@ -66,5 +66,6 @@ def map_neurology(ctx: MappingContext) -> Neurology:
         else:
             values["motor_deficit_days"] = derived(
                 round(days, 2), f"days from motor deficit onset {motor.value.text} to the evaluation time",
-                sources=[motor.ref], inputs={"onset": motor.value.text, "as_of": ctx.as_of.isoformat()})
+                sources=[motor.ref], inputs={"onset": motor.value.text, "as_of": ctx.as_of.isoformat()},
+                effective=motor.effective)
     return Neurology(**values)

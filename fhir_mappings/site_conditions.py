@@ -10,10 +10,12 @@ from fhir_mappings.resources import ParsedResource
 
 def place(ctx: MappingContext, res: ParsedResource, lesions: Lesions, *, what: str,
           site: Site | None = None, candidates: list[LesionDraft] | None = None, touching: bool = False,
-          only_lesion_fallback: bool = True, warn_unmatched: bool = True) -> list[LesionDraft]:
+          only_lesion_fallback: bool = True, warn_unmatched: bool = True,
+          fact: str | None = None) -> list[LesionDraft]:
     """The lesions whose site overlaps (or, for cord compression, touches) the resource's site.
 
-    Without any site: the only candidate lesion when there is exactly one (with a warning), else none.
+    Without any site: the only candidate lesion when there is exactly one (with a warning), else none;
+    then ``fact`` is undecidable at every candidate (the resource may concern any of them).
     """
     pool = lesions.drafts if candidates is None else candidates
     site = site if site is not None else site_from(res.data.get("bodySite"))
@@ -27,5 +29,9 @@ def place(ctx: MappingContext, res: ParsedResource, lesions: Lesions, *, what: s
                  f"({pool[0].site.label})")
         return pool
     if pool:
-        ctx.warn(res, f"{what} has no bodySite and there are {len(pool)} candidate lesions; not placed")
+        ctx.warn(res, f"{what} has no bodySite and there are {len(pool)} candidate "
+                 f"lesion{'s' if len(pool) != 1 else ''}; not placed")
+        if fact is not None:
+            for draft in pool:
+                draft.undecidable.add(fact)
     return []

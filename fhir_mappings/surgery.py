@@ -24,15 +24,15 @@ def apply_surgery(ctx: MappingContext, lesions: Lesions) -> None:
     for res in ctx.of_type("ServiceRequest"):
         if res.data.get("status") == "active" and _coded(res, SURGICAL):
             for draft in place(ctx, res, lesions, what="planned surgery", only_lesion_fallback=False,
-                                warn_unmatched=False):
+                                warn_unmatched=False, fact="planned_surgery"):
                 draft.add("planned_surgery", Evidence(True, res, ctx.when(res).latest))
     for res in ctx.of_type("Procedure"):
         status = res.data.get("status")
         if status == "preparation" and not _coded(res, _RT):
             for draft in place(ctx, res, lesions, what="planned procedure", only_lesion_fallback=False,
-                                warn_unmatched=False):
+                                warn_unmatched=False, fact="planned_surgery"):
                 draft.add("planned_surgery", Evidence(True, res, ctx.when(res).latest))
         elif status == "completed" and _coded(res, SURGICAL):
             for draft in place(ctx, res, lesions, what="surgery", only_lesion_fallback=False,
-                                warn_unmatched=False):
+                                warn_unmatched=False, fact="postoperative"):
                 draft.add("postoperative", Evidence(True, res, ctx.when(res).latest))

@@ -396,6 +396,8 @@ def test_compression_without_site_and_one_spinal_lesion() -> None:
     several = state_of(bone_met("met1", T8), bone_met("met2", L2), condition("cc", SNOMED, "71286001"))
     assert all(found.cord_compression is None for found in several.lesions)
     assert has_warning(several, "2 candidate lesions")
+    # It may concern either lesion: at neither is the absence of compression a silence.
+    assert all("cord_compression" in found.undecidable for found in several.lesions)
 
 
 def test_refuted_compression_documents_absence() -> None:
