@@ -8,11 +8,14 @@ values always win over derived ones. Nothing here guesses a value that is not im
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from cds import anatomy
+from cds.currency import withdraw_stale
 from cds.high_risk_site import high_risk_criteria, is_high_risk_site
-from cds.prior_radiotherapy import prior_rt_at_site
+from cds.prior_radiotherapy import course_overlaps, prior_rt_at_site
+from cds.rules_engine.schema import FactEntry
 from cds.scores import bilsky, oligometastatic
 from cds.scores.chow import chow_non_breast_primary, score_chow
 from cds.scores.mirels import mirels_site_for_bone, score_mirels
@@ -22,6 +25,7 @@ from cds.scores.radiosensitivity import radiosensitivity
 from cds.scores.sins import score_sins, sins_location_for_levels
 from cds.scores.survival import survival_band
 from cds.scores.teachh import score_teachh, teachh_primary_group
+from cds.silences import read_state_silences
 from cds.state import Fact, LesionState, PatientState, ScoreEstimate, SurvivalEstimate, Warning_, derived
 
 
@@ -31,6 +35,11 @@ def _value(fact: Fact[Any] | None) -> Any:
 
 def _src(*facts: Fact[Any] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(s for f in facts if f is not None for s in f.sources))
+
+
+def _assumes(*facts: Fact[Any] | None) -> tuple[str, ...]:
+    """What the inputs rest on that the record does not say: a derived value rests on it too."""
+    return tuple(dict.fromkeys(a for f in facts if f is not None for a in f.assumes))
 
 
 def _is_lower_bound(fact: Fact[Any] | None) -> bool:
@@ -125,6 +134,13 @@ def _derive_lesion(state: PatientState, lesion: LesionState, warnings: list[Warn
                                                  else "below the conus (L1), cauda equina"),
             sources=lesion.sources)
 
+    compression = update.get("cord_compression") or lesion.cord_compression
+    if (lesion.cauda_equina_only is None and "cauda_equina_only" not in update and compression is not None
+            and compression.value is False):
+        # No epidural compression at the level: neither of the cord nor of the cauda equina.
+        update["cauda_equina_only"] = derived(False, f"no compression at {lesion.site}",
+                                              sources=compression.sources, effective=compression.effective)
+
     if lesion.painful is None:
         if lesion.pain_score is not None:
             update["painful"] = derived(lesion.pain_score.value > 0, f"pain score {lesion.pain_score.value}/10",
@@ -146,6 +162,9 @@ def _derive_lesion(state: PatientState, lesion: LesionState, warnings: list[Warn
 
     prior = prior_rt_at_site(lesion, state.radiotherapy_courses, state.as_of, state.any_prior_radiotherapy)
     update["prior_rt"] = prior
+    if prior is None and any(course_overlaps(c, lesion) is None for c in state.radiotherapy_courses):
+        # A course whose site is not recorded may have been given here: not a silence.
+        update["undecidable"] = tuple(sorted({*lesion.undecidable, "prior_rt_at_site"}))
 
     staged = lesion.model_copy(update=update)
     if staged.high_risk_site is None:
@@ -182,7 +201,9 @@ def _survival(state: PatientState, update: dict[str, Any], lesions: tuple[Lesion
               ecog: Fact[int] | None) -> None:
     histology = _value(state.histology)
     hepatic = _value(state.hepatic_metastases)
-    bone_only = _value(update.get("bone_only_disease") or state.bone_only_disease)
+    bone_only_fact = update.get("bone_only_disease") or state.bone_only_disease
+    visceral_fact = update.get("visceral_metastases") or state.visceral_metastases
+    bone_only = _value(bone_only_fact)
     if hepatic is None and bone_only is True:
         hepatic = False
     teachh = score_teachh(
@@ -240,14 +261,29 @@ def _survival(state: PatientState, update: dict[str, Any], lesions: tuple[Lesion
                       f"{'' if estimate.score.minimum == estimate.score.maximum else '–' + str(estimate.score.maximum)}"
                       f" points): median {estimate.median_months:g} months")
             inputs = {"model": estimate.model, **estimate.inputs}
+            if estimate.model == "teachh":
+                assumed = _assumes(state.hospitalised_last_3_months, state.hepatic_metastases, bone_only_fact)
+            else:
+                assumed = _assumes(bone_only_fact, visceral_fact)
             update["expected_survival_months"] = derived(estimate.median_months, method, inputs=inputs,
-                                                         sources=update.get("_survival_sources", ()))
-            update["survival_band"] = derived(estimate.band, method, inputs=inputs)
+                                                         sources=update.get("_survival_sources", ()),
+                                                         assumes=assumed)
+            update["survival_band"] = derived(estimate.band, method, inputs=inputs, assumes=assumed)
             return
 
 
-def derive(state: PatientState) -> PatientState:
-    """The state with every derived fact added (documented facts are never overwritten)."""
+def derive(state: PatientState, catalogue: Mapping[str, FactEntry] | None = None) -> PatientState:
+    """The state with every derived fact added (documented facts are never overwritten).
+
+    First the values older than their currency window are withdrawn, and the silences the fact
+    catalogue lets be read before deriving are read (``catalogue``: rules/facts.yaml by default),
+    so that nothing is derived from a stale value and every value read from silence says so.
+    """
+    if catalogue is None:
+        from cds.rules_engine.loader import default_ruleset
+
+        catalogue = default_ruleset().facts
+    state = read_state_silences(withdraw_stale(state, catalogue), catalogue)
     warnings = list(state.warnings)
     update: dict[str, Any] = {}
 
@@ -269,14 +305,17 @@ def derive(state: PatientState) -> PatientState:
     if state.bone_only_disease is None:
         if state.visceral_metastases is not None and state.visceral_metastases.value:
             update["bone_only_disease"] = derived(False, "visceral metastases documented",
-                                                  sources=state.visceral_metastases.sources)
+                                                  sources=state.visceral_metastases.sources,
+                                                  assumes=_assumes(state.visceral_metastases))
         elif bone_count is not None and met_count is not None:
             update["bone_only_disease"] = derived(
                 bone_count == met_count, f"{bone_count} bone of {met_count} metastatic lesions",
-                sources=_src(state.bone_lesion_count, state.metastatic_lesion_count))
+                sources=_src(state.bone_lesion_count, state.metastatic_lesion_count),
+                assumes=_assumes(state.bone_lesion_count, state.metastatic_lesion_count))
     bone_only = update.get("bone_only_disease") or state.bone_only_disease
     if state.visceral_metastases is None and bone_only is not None and bone_only.value:
-        update["visceral_metastases"] = derived(False, "metastases confined to bone", sources=bone_only.sources)
+        update["visceral_metastases"] = derived(False, "metastases confined to bone", sources=bone_only.sources,
+                                                assumes=bone_only.assumes)
 
     # Oligometastatic status counts lesions at all sites; bone-only disease lets the bone count stand in.
     count_fact = state.metastatic_lesion_count
@@ -288,9 +327,10 @@ def derive(state: PatientState) -> PatientState:
     if omd is not None:
         update["oligometastatic"] = derived(omd, f"{exact if exact is not None else f'at least {lower}'} "
                                                  "metastatic lesion(s) (ESTRO-ASTRO: 1–5)",
-                                            sources=_src(count_fact))
+                                            sources=_src(count_fact), assumes=_assumes(count_fact, bone_only))
         update["polymetastatic"] = derived(not omd, "more than 5 metastatic lesions" if not omd
-                                           else "5 or fewer metastatic lesions", sources=_src(count_fact))
+                                           else "5 or fewer metastatic lesions", sources=_src(count_fact),
+                                           assumes=_assumes(count_fact, bone_only))
         # Synchronous vs metachronous: the interval from the primary to the diagnosis of the metastases.
         months_since_primary = None
         if state.primary_diagnosis_date is not None and state.metastases_diagnosed is not None:
@@ -310,7 +350,8 @@ def derive(state: PatientState) -> PatientState:
                                           inputs={"path": list(classification.path)},
                                           sources=_src(state.history_polymetastatic, state.history_treated_omd,
                                                        state.primary_diagnosis_date, state.metastases_diagnosed,
-                                                       state.active_systemic_therapy, state.disease_status))
+                                                       state.active_systemic_therapy, state.disease_status),
+                                          assumes=_assumes(count_fact, bone_only))
 
     staged = state.model_copy(update=update)
     lesions = _compression_areas(tuple(_derive_lesion(staged, lesion, warnings) for lesion in state.lesions))

@@ -18,7 +18,7 @@ from cds.rules_engine.loader import Criterion
 
 
 def criterion_result(criterion: Criterion, truth: Truth, missing: Sequence[str],
-                     context: dict[str, Any]) -> CriterionResult:
+                     context: dict[str, Any], basis: str | None = None) -> CriterionResult:
     spec = criterion.spec
     if truth is True:
         status, detail = "met", render(spec.detail.met, context)
@@ -30,9 +30,11 @@ def criterion_result(criterion: Criterion, truth: Truth, missing: Sequence[str],
         detail = render(spec.detail.unknown, context) if spec.detail.unknown else f"{named} not documented"
         if spec.detail.unknown and missing:
             detail += f" (not documented: {named})"
+    if basis == "not-recorded":
+        detail += " (not recorded: confirm)"
     return CriterionResult(
         id=spec.id, status=status, detail=detail, kind=spec.kind, title=spec.title,
-        evidence_status=spec.evidence_status, missing=tuple(missing),
+        evidence_status=spec.evidence_status, missing=tuple(missing), basis=basis,  # type: ignore[arg-type]
     )
 
 

@@ -12,10 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from cds import safety
+from cds.basis import basis_of, silences_used
 from cds.eligibility import aggregate, criterion_result
 from cds.lesion_facts import LesionFacts, lesion_facts
 from cds.output import (
+    Assumption,
     Citation,
+    CriterionResult,
     DataGap,
     Eligibility,
     Evaluation,
@@ -35,7 +38,7 @@ from cds.rules_engine.loader import Rule, Ruleset, default_ruleset
 from cds.rules_engine.runner import Runner, make_runner
 from cds.rules_engine.schema import REASONS, Regimen
 from cds.scores.bed import bed10, dose_per_fraction, is_nominal, round_bed
-from cds.state import LesionState, PatientState
+from cds.state import LesionState, PatientState, SilenceRead
 
 PRIORITY_ORDER = {"urgent": 0, "preferred": 1, "alternative": 2}
 
@@ -81,14 +84,21 @@ def facts_used(node: cond.Node, facts: LesionFacts) -> tuple[FactUsed, ...]:
 
 
 class _Gaps:
-    """Data gaps merged by (fact, lesion); patient-level facts are reported once."""
+    """Data gaps merged by (fact, lesion); patient-level facts are reported once. A fact that was
+    documented but is older than its currency window is a *stale* gap: re-assess it."""
 
-    def __init__(self, not_recognised: dict[str, str] | None = None) -> None:
-        self._not_recognised = not_recognised or {}
+    def __init__(self, state: PatientState | None = None, ruleset: Ruleset | None = None) -> None:
+        self._catalogue = ruleset.facts if ruleset is not None else {}
+        self._not_recognised = _not_recognised(state) if state is not None else {}
         """gap key → what the record holds in a code the mapper does not know (e.g. the coded primary)."""
         self._needed: dict[tuple[str, str | None], dict[str, None]] = defaultdict(dict)
         self._sites: dict[str, str] = {}
         self._labels: dict[str, tuple[str, str | None]] = {}
+        self._stale: dict[tuple[str, str | None], str] = {}
+        for item in state.stale if state is not None else ():
+            key = (item.fact, item.lesion)
+            last = item.last_documented.isoformat()
+            self._stale[key] = max(self._stale.get(key, last), last)
 
     def add(self, rule_fact: str, lesion: LesionState, needed_for: str) -> None:
         patient_level = rule_fact in PATIENT_FACTS
@@ -104,39 +114,80 @@ class _Gaps:
             where = f" for {self._sites[lesion_id]}" if lesion_id and self._sites.get(lesion_id) not in (
                 None, "unspecified") else (" for the lesion with no documented site" if lesion_id else "")
             held = self._not_recognised.get(fact)
+            last = self._stale.get((fact, lesion_id)) or self._stale.get((fact, None))
             if held is not None:  # documented, in a code the lists lack: recognise it, do not re-document it
                 gaps.append(DataGap(fact=fact, lesion=lesion_id, needed_for=tuple(needed), status="not-recognised",
                                     message=f"{held[:1].upper()}{held[1:]}: add the code to the code lists",
                                     how_to_document="fhir_mappings/valuesets/README.md"))
-                continue
-            gaps.append(DataGap(
-                fact=fact, lesion=lesion_id, needed_for=tuple(needed),
-                message=f"Document {label}{where}",
-                how_to_document=how,
-            ))
+            elif last is not None:
+                entry = self._catalogue.get(fact)
+                gaps.append(DataGap(
+                    fact=fact, lesion=lesion_id, needed_for=tuple(needed), status="stale", last_documented=last,
+                    message=f"Re-assess {entry.label if entry else label}{where} (last documented {last})",
+                    how_to_document=how))
+            else:
+                gaps.append(DataGap(
+                    fact=fact, lesion=lesion_id, needed_for=tuple(needed),
+                    message=f"Document {label}{where}",
+                    how_to_document=how,
+                ))
         return tuple(gaps)
+
+
+class _Assumptions:
+    """Every silence read as absence that decided something, listed once with what it was needed for."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self._ruleset = ruleset
+        self._items: dict[tuple[str, str | None, str], tuple[SilenceRead, dict[str, None]]] = {}
+
+    def add(self, reads: Iterable[SilenceRead], lesion: LesionState, needed_for: str) -> None:
+        for read in reads:
+            entry = self._ruleset.facts.get(read.fact)
+            patient_level = entry is not None and entry.silence is not None and entry.silence.stage == "state"
+            key = (read.fact, None if patient_level else lesion.id, read.confirm)
+            self._items.setdefault(key, (read, {}))[1][needed_for] = None
+
+    def result(self) -> tuple[Assumption, ...]:
+        return tuple(
+            Assumption(fact=fact, lesion=lesion_id, confirm=confirm, searched=read.searched,
+                       needed_for=tuple(needed))
+            for (fact, lesion_id, confirm), (read, needed) in sorted(
+                self._items.items(), key=lambda kv: (kv[0][1] or "", kv[0][0], kv[0][2])))
 
 
 def _evaluate_lesion(
     state: PatientState, lesion: LesionState, ruleset: Ruleset, runner: Runner, gaps: _Gaps,
+    assumptions: _Assumptions,
 ) -> tuple[Lesion, list[Recommendation]]:
-    facts = base_facts = lesion_facts(state, lesion)
+    facts = base_facts = lesion_facts(state, lesion, catalogue=ruleset.facts)
     context = template_context(state, lesion, facts)
 
     criteria_truths = runner.criteria(facts.values)
     eligibility: dict[str, Eligibility] = {}
     verdicts: dict[str, str] = {}
+    verdict_reads: dict[str, tuple[SilenceRead, ...]] = {}
     for assessment in ruleset.assessments:
         results = []
+        reads: list[tuple[SilenceRead, ...]] = []
         for criterion in assessment.criteria:
             truth = criteria_truths[criterion.key]
             missing = cond.missing_facts(criterion.condition, facts.values) if truth is None else ()
-            results.append(criterion_result(criterion, truth, missing, context))
+            used = silences_used(criterion.condition, facts, truth)
+            reads.append(used)
+            results.append(criterion_result(criterion, truth, missing, context,
+                                            basis_of(criterion.condition, facts, truth, used)))
         status = aggregate(results)
         if status == "undetermined":  # once a criterion is not met, the unknown ones cannot matter
             for result in results:
                 for name in result.missing:
                     gaps.add(name, lesion, assessment.name)
+        # What the verdict rests on: every silence of an eligible verdict, the deciding ones of an
+        # ineligible verdict; an undetermined verdict decides nothing yet.
+        decisive = [r for result, r in zip(results, reads, strict=True)
+                    if status == "eligible" or (status == "ineligible" and result.status == "not-met")]
+        verdict_reads[assessment.fact] = tuple(dict.fromkeys(read for r in decisive for read in r))
+        assumptions.add(verdict_reads[assessment.fact], lesion, assessment.name)
         verdicts[assessment.fact] = status
         eligibility[assessment.name] = Eligibility(
             status=status, criteria=tuple(results), title=assessment.spec.title,
@@ -156,7 +207,14 @@ def _evaluate_lesion(
             truth = truths[rule.id]
             if truth is True:
                 demoted = rule.demote is not None and truths[rule.demote_key] is True
-                recommendations.append(_recommendation(rule, lesion, facts, context, ruleset, demoted))
+                reads = [*silences_used(rule.condition, facts, True)]
+                for name in cond.facts_read(rule.condition):
+                    if name in verdict_reads and facts.values.get(name) == "eligible":
+                        reads.extend(verdict_reads[name])
+                reads = list(dict.fromkeys(reads))
+                assumptions.add(reads, lesion, rule.spec.recommend.code)
+                recommendations.append(_recommendation(rule, lesion, facts, context, ruleset, demoted,
+                                                       tuple(r.confirm for r in reads)))
             elif truth is None and rule.spec.report_gaps:
                 for name in cond.missing_facts(rule.condition, facts.values):
                     gaps.add(name, lesion, rule.spec.recommend.code)
@@ -204,13 +262,14 @@ def merge_duplicates(recommendations: list[Recommendation]) -> list[Recommendati
             "evidence_status": ("needs-clinical-review" if "needs-clinical-review" in
                                 (first.evidence_status, rec.evidence_status) else first.evidence_status),
             "links": tuple({link.url: link for link in (*first.links, *rec.links)}.values()),
+            "confirm": tuple(dict.fromkeys((*first.confirm, *rec.confirm))),
         })
     order = {id(rec): i for i, rec in enumerate(recommendations)}
     return sorted(merged.values(), key=lambda r: order.get(id(r), 0))
 
 
 def _recommendation(rule: Rule, lesion: LesionState, facts: LesionFacts, context: dict[str, object],
-                    ruleset: Ruleset, demoted: bool = False) -> Recommendation:
+                    ruleset: Ruleset, demoted: bool = False, confirm: tuple[str, ...] = ()) -> Recommendation:
     spec = rule.spec.recommend
     rationale = render(spec.rationale, context)
     if demoted and spec.demote_note:
@@ -229,6 +288,7 @@ def _recommendation(rule: Rule, lesion: LesionState, facts: LesionFacts, context
         title=rule.spec.title,
         facts=facts_used(rule.condition, facts),
         links=tuple(LinkOut(label=link.label, url=link.url) for link in spec.links),
+        confirm=tuple(dict.fromkeys(confirm)),
     )
 
 
@@ -247,11 +307,14 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
     """Evaluate a derived clinical state (see cds.derived_facts.derive)."""
     ruleset = ruleset or default_ruleset()
     runner = make_runner(ruleset, engine)
-    gaps = _Gaps(_not_recognised(state))
+    if state.is_deceased:
+        return _deceased(state, ruleset, runner.name)
+    gaps = _Gaps(state, ruleset)
+    assumptions = _Assumptions(ruleset)
     lesions: list[Lesion] = []
     recommendations: list[Recommendation] = []
     for lesion in state.lesions:
-        out_lesion, recs = _evaluate_lesion(state, lesion, ruleset, runner, gaps)
+        out_lesion, recs = _evaluate_lesion(state, lesion, ruleset, runner, gaps, assumptions)
         lesions.append(out_lesion)
         recommendations.extend(recs)
 
@@ -264,12 +327,9 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
     recommendations.sort(key=lambda r: (lesion_order.get(r.lesion, 0), r.code == "avoid",
                                         PRIORITY_ORDER[r.priority], r.rules))
 
+    # A recommendation withheld by the safety check leaves its silences unneeded; the rest stay.
     return Evaluation(
-        patient=PatientSummary(
-            id=state.patient_id,
-            age=state.age.value if state.age else None,
-            sex=state.sex.value if state.sex else None,
-        ),
+        patient=_patient(state),
         evaluated_at=state.as_of.isoformat().replace("+00:00", "Z"),
         ruleset=RulesetInfo(version=ruleset.version, sha256=ruleset.sha256, engine=runner.name),
         state=state.model_dump(mode="json", exclude_none=True),
@@ -277,4 +337,38 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
         recommendations=tuple(recommendations),
         data_gaps=gaps.result(),
         warnings=tuple(warnings),
+        assumptions=assumptions.result(),
+    )
+
+
+def _patient(state: PatientState) -> PatientSummary:
+    return PatientSummary(
+        id=state.patient_id,
+        age=state.age.value if state.age else None,
+        sex=state.sex.value if state.sex else None,
+        deceased=state.deceased.value if state.deceased else None,
+        deceased_date=state.deceased_date.value.isoformat() if state.deceased_date else None,
+    )
+
+
+def _deceased(state: PatientState, ruleset: Ruleset, engine: str) -> Evaluation:
+    """A deceased patient gets no treatment recommendation: every verdict says why, nothing else."""
+    when = f" on {state.deceased_date.value.isoformat()}" if state.deceased_date else ""
+    line = f"The patient died{when}: no treatment recommendation."
+    criterion = CriterionResult(id="patient-alive", status="not-met", detail=f"the patient died{when}",
+                                kind="safety", title="The patient is alive", basis="documented")
+    lesions = tuple(
+        Lesion(id=lesion.id, site=lesion.site, region=lesion.region, levels=lesion.levels, bone=lesion.bone,
+               eligibility={a.name: Eligibility(status="ineligible", criteria=(criterion,), title=a.spec.title)
+                            for a in ruleset.assessments})
+        for lesion in state.lesions)
+    warnings = (WarningOut(resource=state.deceased.sources[0] if state.deceased and state.deceased.sources
+                           else None, message=line),
+                *(WarningOut(resource=w.resource, message=w.message) for w in state.warnings))
+    return Evaluation(
+        patient=_patient(state),
+        evaluated_at=state.as_of.isoformat().replace("+00:00", "Z"),
+        ruleset=RulesetInfo(version=ruleset.version, sha256=ruleset.sha256, engine=engine),
+        state=state.model_dump(mode="json", exclude_none=True),
+        lesions=lesions, recommendations=(), data_gaps=(), warnings=warnings,
     )

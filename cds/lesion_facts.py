@@ -6,15 +6,18 @@ patient facts it rests on together with their FHIR sources.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from cds.anatomy import base_bone
-from cds.rule_facts import RANGE_FACTS, RuleFacts
+from cds.rule_facts import RANGE_FACTS, RuleFacts, not_recorded_marker
+from cds.rules_engine.schema import FactEntry
 from cds.scores import bilsky
-from cds.state import Fact, LesionState, PatientState, ScoreEstimate
+from cds.silences import rule_silences
+from cds.state import Fact, LesionState, PatientState, ScoreEstimate, SilenceRead
 
 _RESULT_ADAPTERS: dict[str, TypeAdapter[Any]] = {
     name: TypeAdapter(field.annotation) for name, field in RuleFacts.model_fields.items()
@@ -27,20 +30,25 @@ class Provenance:
     origin: str
     sources: tuple[str, ...] = ()
     method: str | None = None
+    assumes: tuple[SilenceRead, ...] = ()
 
 
 @dataclass(frozen=True)
 class LesionFacts:
     values: dict[str, Any]
-    """The flat record (unknown facts absent)."""
+    """The flat record (unknown facts absent; a not-recorded fact whose silence may be read has
+    its marker, see ``cds.silences``)."""
     provenance: dict[str, Provenance]
+    silences: dict[str, SilenceRead] = field(default_factory=dict)
+    """Rule fact → the silence to read, for each fact not recorded whose silence may be read."""
 
     def with_results(self, results: dict[str, Any]) -> LesionFacts:
         """These facts plus the results of earlier phases (verdicts, what was recommended)."""
         for name, value in results.items():
             _RESULT_ADAPTERS[name].validate_python(value, strict=True)
         provenance = Provenance("derived", (), "result of earlier rules")
-        return LesionFacts({**self.values, **results}, {**self.provenance, **dict.fromkeys(results, provenance)})
+        return LesionFacts({**self.values, **results}, {**self.provenance, **dict.fromkeys(results, provenance)},
+                           self.silences)
 
     def value(self, name: str) -> Any:
         """A rule-level value; for a range fact, the exact value or the (lo, hi) pair."""
@@ -60,7 +68,7 @@ def _put(values: dict[str, Any], prov: dict[str, Provenance], name: str, fact: F
     if value is None:
         return
     values[name] = value
-    prov[name] = Provenance(fact.origin, fact.sources, fact.method)
+    prov[name] = Provenance(fact.origin, fact.sources, fact.method, fact.assumes)
 
 
 def _put_score(values: dict[str, Any], prov: dict[str, Provenance], name: str,
@@ -89,10 +97,13 @@ def _put_count(values: dict[str, Any], prov: dict[str, Provenance], name: str, f
     values[lo_name] = fact.value
     if not (fact.inputs and fact.inputs.get("lower_bound")):
         values[hi_name] = fact.value
-    prov[name] = Provenance(fact.origin, fact.sources, fact.method)
+    prov[name] = Provenance(fact.origin, fact.sources, fact.method, fact.assumes)
 
 
-def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, Any] | None = None) -> LesionFacts:
+def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, Any] | None = None,
+                 catalogue: Mapping[str, FactEntry] | None = None) -> LesionFacts:
+    """The rule record of one lesion. ``catalogue`` (rules/facts.yaml by default) says which
+    silences may be read: each gets its marker."""
     values: dict[str, Any] = {}
     prov: dict[str, Provenance] = {}
     put = lambda name, fact, transform=None: _put(values, prov, name, fact, transform)  # noqa: E731
@@ -190,5 +201,12 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
             values[name] = round(value, 3)
     # Only typed, validated values reach the engine (it coerces "8" >= 7 and 1 == true).
     RuleFacts.model_validate(values, strict=True)
-    facts = LesionFacts(values, prov)
+    if catalogue is None:
+        from cds.rules_engine.loader import default_ruleset
+
+        catalogue = default_ruleset().facts
+    silences = rule_silences(state, lesion, values, catalogue)
+    for name in silences:
+        values[not_recorded_marker(name)] = True
+    facts = LesionFacts(values, prov, silences)
     return facts.with_results(verdicts) if verdicts else facts

@@ -30,6 +30,7 @@ from steps.evaluation import *  # noqa: F403  (step definitions are fixtures: im
 from steps.lesions import *  # noqa: F403
 from steps.outcomes import *  # noqa: F403
 from steps.patient import *  # noqa: F403
+from steps.record import *  # noqa: F403
 
 from cds.rules_engine.loader import default_ruleset
 

@@ -1,5 +1,7 @@
 Feature: Missing data — unknown is not false
-  Clinical intent: a fact that is not documented is unknown, never "no". An eligibility criterion
+  Clinical intent: a fact the input does not cover is unknown, never "no" (not_recorded.feature
+  shows how a silence in a complete record is read where the fact catalogue allows it; here the
+  record is a partial extract, or the fact is one whose silence is never read). An eligibility criterion
   that cannot be checked is "unknown" and makes the verdict "undetermined" (never a silent
   "ineligible" or "eligible"), and the missing fact is named as a data gap with how to document
   it. Rules that cannot be decided recommend nothing rather than guess. Derived values are
@@ -17,9 +19,10 @@ Feature: Missing data — unknown is not false
     And no eligibility criterion at an unspecified site is silently "not-met" for want of data
     And the output warns "bone metastasis without bodySite"
 
-  Scenario Outline: A record with nothing but a bone metastasis names "<gap>" as a data gap
+  Scenario Outline: A partial extract with nothing but a bone metastasis names "<gap>" as a data gap
     Given a patient whose record documents nothing but a bone metastasis
     And a bone metastasis at an unspecified site
+    And the record is a partial extract: what it does not hold is unknown
     When the patient is evaluated on 2026-11-20
     Then "<gap>" is a data gap <where>
 
@@ -42,6 +45,7 @@ Feature: Missing data — unknown is not false
     And ECOG 1
     And a bone metastasis at T9
     And pain of 6/10 at T9
+    And the record is a partial extract: what it does not hold is unknown
     When the patient is evaluated on 2026-11-20
     Then "sins" is a data gap for T9 saying "Document SINS for T9"
     And "bilsky-grade" is a data gap for T9 needed for "sbrt"
@@ -60,6 +64,7 @@ Feature: Missing data — unknown is not false
     And Bilsky grade 0 at T9
     And no pathological fracture at T9
     And <missing> is not documented <where>
+    And the record is a partial extract: what it does not hold is unknown
     When the patient is evaluated on 2026-11-20
     Then SBRT is "undetermined" at T9 because "<criterion>" is "unknown"
     And "<gap>" is a data gap needed for "sbrt"
@@ -120,10 +125,11 @@ Feature: Missing data — unknown is not false
     When the patient is evaluated on 2026-11-20
     Then the output warns "no bone metastasis found in the record"
 
-  Scenario: Previous radiotherapy that is not documented is a gap for SIB-IMRT, not "no previous RT"
+  Scenario: In a partial extract, previous radiotherapy that is not documented is a gap for SIB-IMRT, not "no previous RT"
     Given a 59-year-old woman with breast cancer
     And ECOG 0
     And a bone metastasis at L3
+    And the record is a partial extract: what it does not hold is unknown
     When the patient is evaluated on 2026-11-20
     Then the SIB-IMRT criterion "no-prior-rt-at-site" is "unknown" at L3
     And "prior-radiotherapy" is a data gap for L3 needed for "sib-imrt"

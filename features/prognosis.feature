@@ -42,16 +42,17 @@ Feature: Prognosis — documented and model-derived expected survival
     And an expected survival of 4 months
     When the patient is evaluated on 2026-11-20
     Then the expected survival is 4.0 months, documented
-    And the TEACHH score is 0 to 1, group "A"
+    And the TEACHH score is 0, group "A"
 
   Scenario: TEACHH group A (0–1 points): about 19.9 months, labelled as derived
     Given ECOG 1
     And bone-only disease with 1 bone metastasis
     And 0 prior palliative chemotherapy courses
     When the patient is evaluated on 2026-11-20
-    Then the TEACHH score is 0 to 1, group "A"
+    Then the TEACHH score is 0, group "A"
     And the expected survival is 19.9 months, derived from TEACHH group A
     And the expected survival band is "long"
+    And the evaluation asks to confirm "no hospital admission in the last 3 months"
 
   Scenario: TEACHH group B (2–4 points): about 5 months
     Given the primary cancer is lung cancer
@@ -60,7 +61,7 @@ Feature: Prognosis — documented and model-derived expected survival
     And bone-only disease with 1 bone metastasis
     And 0 prior palliative chemotherapy courses
     When the patient is evaluated on 2026-11-20
-    Then the TEACHH score is 3 to 4, group "B"
+    Then the TEACHH score is 3, group "B"
     And the expected survival is 5.0 months, derived from TEACHH group B
     And the expected survival band is "intermediate"
 
@@ -83,8 +84,8 @@ Feature: Prognosis — documented and model-derived expected survival
     And bone-only disease with 1 bone metastasis
     And 2 prior palliative chemotherapy courses
     When the patient is evaluated on 2026-11-20
-    Then the TEACHH score is 0 to 2
-    And the expected survival is 35.0 months, derived from Chow group A
+    Then the TEACHH score is 0 to 1
+    And the expected survival is 19.9 months, derived from TEACHH group A
 
   @needs-clinical-review
   Scenario: When TEACHH cannot decide, the Chow model gives the estimate (group C, about 3 months)
@@ -94,7 +95,7 @@ Feature: Prognosis — documented and model-derived expected survival
     And KPS 50
     And liver metastases
     When the patient is evaluated on 2026-11-20
-    Then the TEACHH score is 4 to 6
+    Then the TEACHH score is 4 to 5
     And the Chow score is 3, group "C"
     And the Chow estimate is a median of about 3 months
     And the expected survival is 3.0 months, derived from Chow group C

@@ -171,8 +171,9 @@ Feature: SIB-IMRT eligibility (Marazzi 2025)
       | SINS 12               | SINS 12 at L3                 | stable-bone         | needs a surgical opinion first   |
       | pathological fracture | a pathological fracture at L3 | stable-bone         | needs a surgical opinion first   |
 
-  Scenario Outline: Unknown is not false — <missing> not documented: SIB-IMRT is undetermined and names the gap
+  Scenario Outline: Unknown is not false — <missing> not in a partial extract: SIB-IMRT is undetermined and names the gap
     Given <missing> is not documented
+    And the record is a partial extract: what it does not hold is unknown
     When the patient is evaluated on 2026-11-20
     Then SIB-IMRT is "undetermined" at L3 because "<criterion>" is "unknown"
     And "<gap>" is a data gap needed for "sib-imrt"
@@ -191,8 +192,15 @@ Feature: SIB-IMRT eligibility (Marazzi 2025)
     Then SIB-IMRT is "undetermined" at L3 because "histologically-confirmed" is "unknown"
     And "histological-confirmation" is a data gap needed for "sib-imrt"
 
-  Scenario: Unknown planned surgery at the site is named, not assumed absent
+  Scenario: In a partial extract, unknown planned surgery at the site is named, not assumed absent
     Given planned surgery is not documented at L3
+    And the record is a partial extract: what it does not hold is unknown
     When the patient is evaluated on 2026-11-20
     Then SIB-IMRT is "undetermined" at L3 because "no-surgery-scheduled" is "unknown"
     And "planned-surgery" is a data gap for L3
+
+  Scenario: In a complete record, planned surgery that is not recorded is read as none and listed to confirm
+    Given planned surgery is not documented at L3
+    When the patient is evaluated on 2026-11-20
+    Then the SIB-IMRT criterion "no-surgery-scheduled" is met because it is not recorded at L3
+    And the lesion at L3 gets SIB-IMRT asking to confirm "no surgery planned at L3"

@@ -39,6 +39,8 @@ class PatientSpec:
     diagnosed_days_ago: float | None = 3 * 365.25
     ops: dict[str, PatientOp] = field(default_factory=dict)
     lesions: dict[str, LesionSpec] = field(default_factory=dict)
+    coverage: frozenset[str] | None = None
+    """The resource types the record covers (None: the whole record, as a Bundle is)."""
 
     def set(self, fact: str, op: PatientOp) -> None:
         """Document a patient-level fact; a later statement of the same fact replaces the earlier one."""

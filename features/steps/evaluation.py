@@ -16,7 +16,7 @@ from pytest_bdd import parsers, when
 
 from cds.evaluation import evaluate_state
 from cds.pipeline import as_of_datetime, clinical_state
-from fhir_mappings.reader import read_bytes
+from fhir_mappings.reader import Coverage, read_bytes
 from steps.context import ScenarioContext
 
 
@@ -42,6 +42,8 @@ def evaluate(ctx: ScenarioContext, on: date) -> None:
     builder, handles = ctx.spec().build(on)
     records = read_bytes(json.dumps(builder.bundle()).encode(), "bdd")
     assert len(records) == 1, f"the bundle should hold one patient, the reader found {len(records)}"
+    if ctx.spec().coverage is not None:
+        records[0].coverage = Coverage(ctx.spec().coverage)
     state = clinical_state(records[0], as_of_datetime(on))
     durable = evaluate_state(state, engine="durable")
     oracle = evaluate_state(state, engine="python")

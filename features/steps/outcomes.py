@@ -29,8 +29,8 @@ def describe(recs: tuple[Recommendation, ...]) -> str:
 # ---- recommendations -------------------------------------------------------------------------------
 
 
-@then(parsers.re(rf"the lesion at {SITE} gets (?!no )(?:an? )?(?:(?P<before>{PRIORITY}) )?(?P<what>.+?)"
-                 rf"(?: \((?P<after>{PRIORITY})\))?"))
+@then(parsers.re(rf"the lesion at {SITE} gets (?!no )(?!.* asking to confirm )(?:an? )?(?:(?P<before>{PRIORITY}) )?"
+                 rf"(?P<what>.+?)(?: \((?P<after>{PRIORITY})\))?"))
 def _gets(bdd: ScenarioContext, site: str, before: str | None, what: str, after: str | None) -> None:
     want = wanted(what)
     priority = before or after

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -107,9 +106,6 @@ def test_write_cohort_ndjson_bulk_export(tmp_path: Path) -> None:
         write_cohort(tmp_path, 1, fmt="csv")  # type: ignore[arg-type]
 
 
-def test_generation_is_fast() -> None:
-    start = time.perf_counter()
-    n = sum(1 for _ in generate_cohort(200, seed=3))
-    elapsed = time.perf_counter() - start
-    assert n == 200
-    assert elapsed < 5, f"200 patients took {elapsed:.1f} s (1,000 should take a few seconds)"
+def test_generation_yields_every_patient() -> None:
+    # Speed is shown by bench/, never asserted here (machines are noisy).
+    assert sum(1 for _ in generate_cohort(200, seed=3)) == 200
