@@ -22,7 +22,7 @@ from fhir_mappings import condition_codes as cc
 from fhir_mappings import terminology
 from fhir_mappings.codes import LOCAL, LOINC, SNOMED, codelist
 from fhir_mappings.context import MappingContext
-from fhir_mappings.elements import as_list, codes_in, codings, dicts, has_code, icd10_codes, references
+from fhir_mappings.elements import as_list, codes_in, has_code, icd10_codes, references
 from fhir_mappings.resources import ParsedResource
 from fhir_mappings.terminology import coded
 
@@ -41,6 +41,12 @@ _OBSERVATION_TEXT = re.compile(r"\becog\b|karnofsky|performance status|disease s
                                r"cancer progression|stage group|\btnm\b|\bajcc\b|number of metastases|"
                                r"metastatic lesion count|bone lesion count|estrogen receptor|progesterone receptor|"
                                r"\bher2\b|life expectancy|expected survival")
+# Speed: a substring test first; the pattern runs only on text that holds one of these.
+_OBSERVATION_KEYS = ("ecog", "karnofsky", "performance", "status", "progress", "stage", "tnm", "ajcc", "metasta",
+                     "lesion count", "receptor", "her2", "life expectancy", "survival")
+_CANCER_KEYS = ("malignan", "carcinoma", "cancer", "lymphoma", "leuk", "melanoma", "sarcoma", "myeloma", "metasta",
+                "neoplasm", "tumor", "tumour", "oncolog")
+_RADIOTHERAPY_KEYS = ("radi", "brachy", "sbrt", "sabr", "imrt", "vmat", "proton", "external beam")
 _ONCOLOGY_PROFILE = ("/us/mcode/", "/us/codex-radiation-therapy/", "/mcode-", "codexrt-")
 # mCODE/CodeX observation profiles the rules do not read (known, so no warning).
 _KNOWN_NOT_USED_PROFILES = ("tumor-marker", "tumor-size", "genomic", "genomics", "body-surface-area",
@@ -53,15 +59,29 @@ _OTHER_CONDITION_LISTS = ("cord_compression", "cauda_equina", "paraplegia", "pat
 
 
 def _text(data: Mapping[str, Any]) -> str:
+    """The code's text and displays, lower-case (read directly: this runs on many resources)."""
     concept = data.get("code")
-    parts = [c.get("text") for c in dicts(concept) if isinstance(c.get("text"), str)]
-    parts += [c.get("display") for c in codings(concept) if isinstance(c.get("display"), str)]
-    return " | ".join(p for p in parts if p).lower()
+    parts: list[str] = []
+    for item in concept if isinstance(concept, list) else [concept]:
+        if not isinstance(item, dict):
+            continue
+        text = item.get("text")
+        if isinstance(text, str):
+            parts.append(text)
+        for coding in item.get("coding") or ():
+            display = coding.get("display") if isinstance(coding, dict) else None
+            if isinstance(display, str):
+                parts.append(display)
+    return " | ".join(parts).lower()
+
+
+def _mentions(text: str, keys: tuple[str, ...], pattern: re.Pattern[str]) -> bool:
+    return any(key in text for key in keys) and bool(pattern.search(text))
 
 
 def display_says_cancer(data: Mapping[str, Any]) -> bool:
     text = _text(data)
-    return bool(text) and bool(_CANCER_TEXT.search(text)) and not _NOT_CANCER_TEXT.search(text)
+    return _mentions(text, _CANCER_KEYS, _CANCER_TEXT) and not _NOT_CANCER_TEXT.search(text)
 
 
 def display_says_metastasis(data: Mapping[str, Any]) -> bool:
@@ -74,7 +94,9 @@ def display_says_primary_cancer(data: Mapping[str, Any]) -> bool:
 
 def _profiles(data: Mapping[str, Any]) -> list[str]:
     meta = data.get("meta")
-    return [p for p in as_list(meta.get("profile") if isinstance(meta, dict) else None) if isinstance(p, str)]
+    if not isinstance(meta, dict) or not meta.get("profile"):
+        return []
+    return [p for p in as_list(meta.get("profile")) if isinstance(p, str)]
 
 
 def has_oncology_profile(data: Mapping[str, Any]) -> bool:
@@ -137,18 +159,41 @@ def _observation_codes() -> frozenset[tuple[str, str]]:
 _OBSERVATION_CODES = _observation_codes()
 
 
+_ROUTINE_CATEGORIES = frozenset({"vital-signs", "laboratory", "social-history", "imaging", "procedure"})
+
+
+def _raw_codings(concept: Any) -> list[dict[str, Any]]:
+    """The codings of one CodeableConcept, read directly (this runs on every Observation of a record)."""
+    if isinstance(concept, dict):
+        found = concept.get("coding")
+        if isinstance(found, list):
+            return [c for c in found if isinstance(c, dict)]
+    elif isinstance(concept, list):
+        return [c for item in concept for c in _raw_codings(item)]
+    return []
+
+
 def _observation_recognised(res: ParsedResource) -> bool:
-    for coding in coded(res.data.get("code")):
-        if coding.system == LOCAL or (coding.system, coding.code) in _OBSERVATION_CODES:
+    for coding in _raw_codings(res.data.get("code")):
+        system, code = coding.get("system"), coding.get("code")
+        if system == LOCAL or (system, code) in _OBSERVATION_CODES:
+            return True
+        if system in terminology.SYSTEM_ALIASES and isinstance(code, str) and (
+                terminology.SYSTEM_ALIASES[system], code.strip()) in _OBSERVATION_CODES:
             return True
     return False
 
 
 def _observation_oncological(res: ParsedResource) -> bool:
+    """mCODE/CodeX profile (other than those known and not used), or — not for vital signs, labs,
+    social history, imaging — a display that names what the rules read."""
     profiles = _profiles(res.data)
-    if any(fragment in p for p in profiles for fragment in _KNOWN_NOT_USED_PROFILES):
+    oncology_profile = any(fragment in p for p in profiles for fragment in _ONCOLOGY_PROFILE)
+    if oncology_profile:
+        return not any(fragment in p for p in profiles for fragment in _KNOWN_NOT_USED_PROFILES)
+    if any(c.get("code") in _ROUTINE_CATEGORIES for c in _raw_codings(res.data.get("category"))):
         return False
-    return has_oncology_profile(res.data) or bool(_OBSERVATION_TEXT.search(_text(res.data)))
+    return _mentions(_text(res.data), _OBSERVATION_KEYS, _OBSERVATION_TEXT)
 
 
 def _procedure_recognised(res: ParsedResource, rt_codes: frozenset[str]) -> bool:
@@ -158,8 +203,10 @@ def _procedure_recognised(res: ParsedResource, rt_codes: frozenset[str]) -> bool
 def _procedure_looks_radiotherapy(res: ParsedResource) -> bool:
     if any("radiotherapy" in p or "radiation" in p for p in _profiles(res.data)):
         return True
-    texts = [_text(res.data)] + [_text({"code": c}) for c in as_list(res.data.get("category"))]
-    return any(_RADIOTHERAPY_TEXT.search(t) for t in texts if t)
+    text = _text(res.data)
+    for category in as_list(res.data.get("category")):
+        text += " | " + _text({"code": category})
+    return _mentions(text, _RADIOTHERAPY_KEYS, _RADIOTHERAPY_TEXT)
 
 
 # --------------------------------------------------------------------------- the report
