@@ -1,18 +1,24 @@
 """Benchmark of the CDS Hooks service: patient-view with full prefetch of the 16 example patients
-against a running ``cds serve --workers 2``, at 1, 8 and 32 concurrent clients.
+against a running ``cds serve --workers 2``, at 1 and 8 concurrent clients (``--clients``), next to
+a bare FastAPI floor measured in the same run.
 
 Authentication is ON: the benchmark trusts a key it generates (ES384) and signs every request
 (fresh ``jti``, ``aud`` = the URL), so JWT verification and the replay cache are measured too.
 Tokens and bodies are prepared before each timed phase, so the client's own CPU use is small
 (it shares the machine's cores with the service: the numbers are conservative).
 
-Two service configurations run in one go:
-- ``evaluate``: every call runs the full path (prefetch → record → state → rules → cards);
+Three servers run one after the other, each with the same number of workers and the same HTTP
+stack:
+- ``floor``: ``bench/floor_app.py``, a bare FastAPI app that parses the same body and answers
+  ``{"cards": []}`` (no auth, no evaluation, no database): what serving a request costs at least;
+- ``evaluate``: evaluation cache off (``CDS_EVALUATION_CACHE_SECONDS=0``), every call runs the
+  full path (JWT → prefetch → record → state → rules → cards → stored before answering);
 - ``cached``: the default, identical input within 60 s re-uses the evaluation (cards, links,
   audit and card rows are still produced per call).
+Besides latency, the server processes' CPU time per request is read from /proc (Linux).
 
-    python bench/service_bench.py                       # both modes, 1/8/32 clients
-    python bench/service_bench.py --modes evaluate --requests 400 --json results.json
+    python bench/service_bench.py                          # floor, evaluate, cached at 1 and 8 clients
+    python bench/service_bench.py --modes floor,evaluate --clients 8 --requests 800 --json out.json
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ class Level:
     seconds: float
     latencies_ms: list[float]
     errors: int
+    cpu_ms: float = 0.0
+    """Server CPU (all its processes) per request."""
 
     def pct(self, q: float) -> float:
         data = sorted(self.latencies_ms)
@@ -67,7 +75,8 @@ class Level:
     def row(self) -> dict[str, Any]:
         return {"mode": self.mode, "clients": self.concurrency, "requests": self.requests, "errors": self.errors,
                 "p50_ms": round(self.pct(50), 1), "p95_ms": round(self.pct(95), 1), "p99_ms": round(self.pct(99), 1),
-                "mean_ms": round(statistics.fmean(self.latencies_ms), 1), "rps": round(self.rps, 1)}
+                "mean_ms": round(statistics.fmean(self.latencies_ms), 1), "rps": round(self.rps, 1),
+                "server_cpu_ms": round(self.cpu_ms, 2)}
 
 
 def free_port() -> int:
@@ -88,11 +97,30 @@ def bodies() -> list[bytes]:
     return out
 
 
+def process_tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of ``root`` and all its descendants so far (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total, stack, seen = 0.0, [root], set()
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
 class Service:
-    """``cds serve`` in a subprocess, configured only through environment variables."""
+    """``cds serve`` (or the floor app) in a subprocess, configured only through environment variables."""
 
     def __init__(self, workers: int, cache_seconds: int, key: ec.EllipticCurvePrivateKey, workdir: Path,
-                 extra_env: dict[str, str]) -> None:
+                 extra_env: dict[str, str], floor: bool = False) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         jwks = workdir / "bench-jwks.json"
@@ -108,9 +136,10 @@ class Service:
             "CDS_LOG_LEVEL": "warning",
         })
         env.update(extra_env)
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", "from cds.cli import app; app()", "serve", "--port", str(self.port),
-             "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        command = ([sys.executable, str(Path(__file__).with_name("floor_app.py"))] if floor
+                   else [sys.executable, "-c", "from cds.cli import app; app()", "serve"])
+        self.proc = subprocess.Popen([*command, "--port", str(self.port), "--workers", str(workers)], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def wait(self) -> None:
         deadline = time.monotonic() + 90
@@ -198,23 +227,26 @@ async def run_level(base: str, key: ec.EllipticCurvePrivateKey, payloads: list[b
 
 
 def table(levels: list[Level]) -> str:
-    lines = ["| mode | clients | requests | errors | p50 ms | p95 ms | p99 ms | req/s | p95 × (vs 1 client) | "
-             "req/s × (vs 1 client) |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    """One row per mode and concurrency; ratios to the floor at the same concurrency, same run."""
+    lines = ["| mode | clients | requests | errors | p50 ms | p95 ms | p99 ms | req/s | server CPU ms/req | "
+             "p95 × floor | CPU × floor |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for level in levels:
-        first = next(x for x in levels if x.mode == level.mode)
+        floor = next((x for x in levels if x.mode == "floor" and x.concurrency == level.concurrency), None)
+        p95_ratio = f"{level.pct(95) / floor.pct(95):.1f}" if floor else "—"
+        cpu_ratio = f"{level.cpu_ms / floor.cpu_ms:.1f}" if floor and floor.cpu_ms else "—"
         lines.append(f"| {level.mode} | {level.concurrency} | {level.requests} | {level.errors} | "
                      f"{level.pct(50):.1f} | {level.pct(95):.1f} | {level.pct(99):.1f} | {level.rps:.1f} | "
-                     f"{level.pct(95) / first.pct(95):.2f} | {level.rps / first.rps:.2f} |")
+                     f"{level.cpu_ms:.1f} | {p95_ratio} | {cpu_ratio} |")
     return "\n".join(lines)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--clients", default="1,8,32", help="concurrency levels, comma-separated")
+    parser.add_argument("--clients", default="1,8", help="concurrency levels, comma-separated")
     parser.add_argument("--requests", type=int, default=0,
                         help="requests per level (default: 160 for 1 client, 640 otherwise)")
-    parser.add_argument("--modes", default="evaluate,cached", help="evaluate and/or cached")
+    parser.add_argument("--modes", default="floor,evaluate,cached", help="floor, evaluate and/or cached")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--no-auth", action="store_true", help="run the service with CDS_DEV_DISABLE_AUTH=1")
     parser.add_argument("--redis-url", help="CDS_REDIS_URL for the service (replay cache in Redis)")
@@ -225,29 +257,34 @@ def main() -> None:
     extra = {"CDS_DEV_DISABLE_AUTH": "1"} if args.no_auth else {}
     if args.redis_url:
         extra["CDS_REDIS_URL"] = args.redis_url
+        extra["CDS_REDIS_KEY_PREFIX"] = f"cds-bench-{uuid.uuid4().hex[:8]}:"
     if args.database_url:
         extra["CDS_DATABASE_URL"] = args.database_url
     payloads = bodies()
     levels: list[Level] = []
     with tempfile.TemporaryDirectory(prefix="cds-bench-") as tmp:
         for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
-            service = Service(args.workers, 0 if mode == "evaluate" else 60, key, Path(tmp), extra)
+            service = Service(args.workers, 0 if mode == "evaluate" else 60, key, Path(tmp), extra,
+                              floor=mode == "floor")
             try:
                 service.wait()
                 # warm-up: every worker loads the rules and sees every patient
                 asyncio.run(run_level(service.base, key, payloads, 4, len(payloads) * 4, mode))
                 for concurrency in (int(c) for c in args.clients.split(",")):
                     n = args.requests or (160 if concurrency == 1 else 640)
+                    cpu_before = process_tree_cpu_seconds(service.proc.pid)
                     level = asyncio.run(run_level(service.base, key, payloads, concurrency, n, mode))
+                    level.cpu_ms = (process_tree_cpu_seconds(service.proc.pid) - cpu_before) * 1000 / n
                     levels.append(level)
                     print(f"{mode:8s} {concurrency:3d} clients: p95 {level.pct(95):7.1f} ms, "
-                          f"{level.rps:6.1f} req/s, errors {level.errors}", file=sys.stderr)
+                          f"{level.rps:6.1f} req/s, server CPU {level.cpu_ms:5.1f} ms/req, errors {level.errors}",
+                          file=sys.stderr)
             finally:
                 service.stop()
     storage = ("PostgreSQL" if args.database_url else "SQLite") + (" + Redis replay cache" if args.redis_url else "")
     auth = "auth off" if args.no_auth else "auth on (ES384)"
-    print(f"patient-view, full prefetch of the {len(payloads)} example patients, cds serve --workers "
-          f"{args.workers}, {os.cpu_count()} CPU(s), {auth}, {storage}\n")
+    print(f"patient-view, full prefetch of the {len(payloads)} example patients, {args.workers} workers, "
+          f"{os.cpu_count()} CPU(s), {auth}, {storage}; floor: bare FastAPI parsing the same body\n")
     print(table(levels))
     if args.json:
         args.json.write_text(json.dumps([level.row() for level in levels], indent=2))

@@ -163,6 +163,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.warning(AUTH_DISABLED_WARNING)
         elif not settings.issuers:
             log.warning("no trusted issuers configured (CDS_TRUSTED_ISSUERS_FILE): every hook call will get 401")
+        if not settings.public_base_url and settings.host not in ("127.0.0.1", "localhost", "::1"):
+            log.warning("CDS_PUBLIC_BASE_URL is not set: only tokens for %s are accepted; set it to the URL "
+                        "clients call", ", ".join(settings.public_bases))
         state = build_state(settings)
         app.state.cds = state
         await run_in_threadpool(state.evaluator.warm_up)

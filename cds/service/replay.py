@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
@@ -15,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import insert, make_url, update
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
-from cds.service.db import Database, SeenToken
+from cds.service.db import Database, SeenToken, private_file
 from cds.service.errors import BackendUnavailable
 
 log = logging.getLogger("cds.service.replay")
@@ -70,6 +72,57 @@ class DatabaseReplayCache:
             raise BackendUnavailable("replay cache", self.retry_after) from None
 
 
+class SqliteReplayCache:
+    """The replay cache in a SQLite file of its own, through one sqlite3 connection per process in
+    autocommit mode: a one-row insert sits in every request's path, and SQLAlchemy's transaction
+    and pool handling cost about seven times the insert itself (measured 1.9 ms against 0.25 ms).
+    Same table and timestamp format as ``SeenToken``; expired ids are deleted as it goes."""
+
+    _PURGE_EVERY = 1000
+
+    def __init__(self, path: Path, retry_after: int = 5, busy_timeout: float = 15.0) -> None:
+        private_file(path)
+        Database(f"sqlite:///{path}").create_all()  # the table (and its index), as everywhere else
+        self.retry_after = retry_after
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=busy_timeout)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.lock = threading.Lock()
+        self._inserts = 0
+
+    @staticmethod
+    def _stamp(value: datetime) -> str:
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")  # SQLAlchemy's SQLite format
+
+    def first_use(self, issuer: str, jti: str, ttl_seconds: int) -> bool:
+        key = _key(issuer, jti)
+        now = datetime.now(UTC)
+        expires = self._stamp(now + timedelta(seconds=max(ttl_seconds, 1)))
+        try:
+            with self.lock:
+                self._inserts += 1
+                if self._inserts % self._PURGE_EVERY == 0:
+                    self.conn.execute("DELETE FROM cds_seen_jti WHERE expires_at < ?", (self._stamp(now),))
+                try:
+                    self.conn.execute("INSERT INTO cds_seen_jti (key, expires_at) VALUES (?, ?)", (key, expires))
+                    return True
+                except sqlite3.IntegrityError:
+                    pass  # seen before: usable again only if that entry expired
+                cursor = self.conn.execute("UPDATE cds_seen_jti SET expires_at = ? WHERE key = ? AND expires_at < ?",
+                                           (expires, key, self._stamp(now)))
+                return cursor.rowcount > 0
+        except sqlite3.Error as exc:
+            log.warning("replay cache file unavailable: %s", type(exc).__name__)
+            raise BackendUnavailable("replay cache", self.retry_after) from None
+
+    def check(self) -> None:
+        try:
+            with self.lock:
+                self.conn.execute("SELECT 1 FROM cds_seen_jti LIMIT 1")
+        except sqlite3.Error:
+            raise BackendUnavailable("replay cache", self.retry_after) from None
+
+
 class RedisReplayCache:
     """``SET key NX EX ttl``: atomic across workers and hosts. Redis down is a 503 (fail closed:
     without the replay check no token is accepted)."""
@@ -109,7 +162,5 @@ def make_replay_cache(redis_url: str | None, db: Database, *, prefix: str = "cds
     url = make_url(db.url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         path = Path(url.database)
-        replay_db = Database(str(url.set(database=str(path.with_name(path.stem + "-replay" + path.suffix)))))
-        replay_db.create_all()
-        return DatabaseReplayCache(replay_db, retry_after)
+        return SqliteReplayCache(path.with_name(path.stem + "-replay" + path.suffix), retry_after)
     return DatabaseReplayCache(db, retry_after)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from cds.service.app import create_app
 from cds.service.db import Database, SeenToken
 from cds.service.errors import BackendUnavailable
-from cds.service.replay import DatabaseReplayCache, RedisReplayCache
+from cds.service.replay import DatabaseReplayCache, RedisReplayCache, SqliteReplayCache
 
 
 def test_database_cache_first_use_then_replay(tmp_path: Path) -> None:
@@ -35,6 +35,24 @@ def test_database_cache_first_use_then_replay(tmp_path: Path) -> None:
             row.expires_at = datetime.now(UTC) - timedelta(seconds=1)
     assert cache.first_use("iss", "b", 60)  # an expired id may come back
     assert not cache.first_use("iss", "b", 60)
+
+
+def test_sqlite_file_cache_first_use_then_replay(tmp_path: Path) -> None:
+    cache = SqliteReplayCache(tmp_path / "r-replay.sqlite3")
+    assert cache.first_use("iss", "a", 60)
+    assert not cache.first_use("iss", "a", 60)
+    assert cache.first_use("other-iss", "a", 60)
+    other_process = SqliteReplayCache(tmp_path / "r-replay.sqlite3")  # another worker, the same file
+    assert not other_process.first_use("iss", "a", 60)
+    cache.conn.execute("UPDATE cds_seen_jti SET expires_at = '2000-01-01 00:00:00.000000'")
+    assert cache.first_use("iss", "a", 60)  # an expired id may come back
+    assert not other_process.first_use("iss", "a", 60)
+    db = Database(f"sqlite:///{tmp_path / 'r-replay.sqlite3'}")  # the same rows as SeenToken reads them
+    with db.session() as s:
+        rows = s.execute(select(SeenToken)).scalars().all()
+        live = [row for row in rows if row.expires_at.replace(tzinfo=UTC) > datetime.now(UTC)]
+        assert len(rows) == 2 and len(live) == 1  # (other-iss, a) still expired, (iss, a) renewed
+    db.dispose()
 
 
 def two_workers(tmp_path: Path, jwks_file: Path, **overrides: object) -> tuple[TestClient, TestClient]:
