@@ -37,7 +37,7 @@ def make_app() -> FastAPI:
     return app
 
 
-def _worker(sock: socket.socket) -> None:
+def _worker(sock: socket.socket, counts: Any, slot: int) -> None:
     import uvicorn
 
     from cds.service.commands import ServiceHttpProtocol
@@ -45,6 +45,7 @@ def _worker(sock: socket.socket) -> None:
     host, port = sock.getsockname()[:2]
     config = uvicorn.Config(make_app(), host=host, port=port, log_level="warning", server_header=False,
                             http=ServiceHttpProtocol, access_log=False)
+    config.cds_connection_counts, config.cds_worker_slot = counts, slot  # type: ignore[attr-defined]
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -58,7 +59,8 @@ def main() -> None:
     args = parser.parse_args()
     ctx = multiprocessing.get_context("spawn")
     sockets = [listening_socket(args.host, args.port) for _ in range(args.workers)]
-    processes = [ctx.Process(target=_worker, args=(sock,)) for sock in sockets]
+    counts = ctx.Array("i", args.workers, lock=False)  # the same even spread of connections as cds serve
+    processes = [ctx.Process(target=_worker, args=(sock, counts, n)) for n, sock in enumerate(sockets)]
     for process in processes:
         process.start()
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import socket
@@ -176,6 +177,7 @@ class Connection:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.reconnects = 0
 
     async def post(self, path: str, body: bytes, token: str) -> int:
         if self.writer is None or self.reader is None:
@@ -186,18 +188,26 @@ class Connection:
         await self.writer.drain()
         header = await self.reader.readuntil(b"\r\n\r\n")
         status = int(header.split(b" ", 2)[1])
-        length = 0
+        length, closing = 0, False
         for line in header.split(b"\r\n")[1:]:
             name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
+            name = name.strip().lower()
+            if name == b"content-length":
                 length = int(value)
+            elif name == b"connection" and value.strip().lower() == b"close":
+                closing = True  # the server spreads its connections: reconnect for the next request
         await self.reader.readexactly(length)
+        if closing:
+            await self.close()
+            self.reconnects += 1
         return status
 
     async def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
-            await self.writer.wait_closed()
+            with contextlib.suppress(ConnectionError):
+                await self.writer.wait_closed()
+        self.reader = self.writer = None
 
 
 async def run_level(base: str, key: ec.EllipticCurvePrivateKey, payloads: list[bytes], concurrency: int,

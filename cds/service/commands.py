@@ -28,23 +28,36 @@ def _http_protocol_base() -> type[asyncio.Protocol]:
         return H11Protocol
 
 
+_last_shed = [0.0]
+"""When this worker last closed a connection to even out the load (at most one per _SHED_PAUSE)."""
+_SHED_PAUSE = 0.2
+
+
 class ServiceHttpProtocol(_http_protocol_base()):  # type: ignore[misc]
-    """Uvicorn's HTTP protocol with TCP_NODELAY on every connection and a maximum connection age.
+    """Uvicorn's HTTP protocol with TCP_NODELAY on every connection, and keep-alive connections
+    spread evenly over the workers.
 
     With several workers the workers accept on inherited sockets, and asyncio does not set
     TCP_NODELAY on those connections (the inherited socket does not report IPPROTO_TCP). Every
     response then waits for the client's delayed ACK: measured 44 ms per request instead of 2 ms.
 
-    Keep-alive connections stay with the worker that accepted them: after a worker is restarted,
-    the clients already connected to the others would never reach it. A connection older than
-    ``max_age`` seconds is therefore closed after its next response (``Connection: close``); the
-    client reconnects and the kernel spreads it over every worker's socket again.
+    Keep-alive connections stay with the worker that accepted them, and the kernel hashes new ones
+    over the workers' sockets at random: 8 clients on 2 workers were split 4–4 only a third of the
+    time (5–3, 6–2, even 7–1 otherwise), and the busier worker's clients waited while the other
+    core idled. So a worker holding more than its share of all the workers' connections (counts in
+    shared memory) closes one after its next response (``Connection: close``, at most one per
+    0.2 s); the client reconnects and lands on a random worker again, until the split is even. A
+    connection older than ``max_age`` seconds is closed the same way, so clients also reach a
+    worker restarted after the others.
     """
 
     def __init__(self, config: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)
         self.max_age: float = getattr(config, "cds_connection_max_seconds", 0.0)
+        self.counts: Any = getattr(config, "cds_connection_counts", None)
+        self.slot: int = getattr(config, "cds_worker_slot", 0)
         self._connected_at = time.monotonic()
+        self._counted = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._connected_at = time.monotonic()
@@ -52,13 +65,35 @@ class ServiceHttpProtocol(_http_protocol_base()):  # type: ignore[misc]
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             with contextlib.suppress(OSError):
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.counts is not None:
+            self.counts[self.slot] += 1
+            self._counted = True
         super().connection_made(transport)  # type: ignore[arg-type]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._counted:
+            self.counts[self.slot] -= 1
+            self._counted = False
+        super().connection_lost(exc)
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
         cycle = getattr(self, "cycle", None)
-        if self.max_age and cycle is not None and time.monotonic() - self._connected_at > self.max_age:
+        if cycle is None or not cycle.keep_alive:
+            return
+        if (self.max_age and time.monotonic() - self._connected_at > self.max_age) or self._more_than_my_share():
             cycle.keep_alive = False  # uvicorn answers with "connection: close" and closes after it
+
+    def _more_than_my_share(self) -> bool:
+        if self.counts is None:
+            return False
+        counts = list(self.counts)
+        share = -(-sum(counts) // len(counts))  # the even split, rounded up
+        now = time.monotonic()
+        if counts[self.slot] <= share or now - _last_shed[0] < _SHED_PAUSE:
+            return False
+        _last_shed[0] = now
+        return True
 
 
 def app_factory() -> object:
@@ -143,15 +178,17 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="cds-parent-watch", daemon=True).start()
 
 
-def _worker(sock: socket.socket, parent: int, ready: Any) -> None:
+def _worker(sock: socket.socket, parent: int, ready: Any, counts: Any, slot: int) -> None:
     """One worker process, accepting on its slot's socket (owned by the supervisor); sets ``ready``
-    once it serves."""
+    once it serves; keeps its number of open connections in ``counts[slot]`` (shared memory)."""
     import uvicorn
 
     die_with_parent(parent)
     settings = Settings()
     _setup_logging(settings)
     host, port = sock.getsockname()[:2]
+    config = uvicorn_config(settings, host, port)
+    config.cds_connection_counts, config.cds_worker_slot = counts, slot  # type: ignore[attr-defined]
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -159,7 +196,7 @@ def _worker(sock: socket.socket, parent: int, ready: Any) -> None:
             if not self.should_exit:
                 ready.set()
 
-    Server(uvicorn_config(settings, host, port)).run(sockets=[sock])
+    Server(config).run(sockets=[sock])
 
 
 _MAX_FAILED_STARTS = 3
@@ -195,12 +232,14 @@ def _serve_reuseport(host: str, port: int, workers: int) -> None:
         log.error("cannot listen on %s:%d: %s", host, port, exc.strerror or exc)
         raise SystemExit(1) from None
     readies = [ctx.Event() for _ in range(workers)]
+    counts = ctx.Array("i", workers, lock=False)  # open connections per worker (each writes its own slot)
     failures = [0] * workers
     served = False
 
     def start(n: int) -> Any:
         readies[n].clear()
-        process = ctx.Process(target=_worker, args=(sockets[n], os.getpid(), readies[n]), daemon=False,
+        counts[n] = 0  # a dead worker's connections died with it
+        process = ctx.Process(target=_worker, args=(sockets[n], os.getpid(), readies[n], counts, n), daemon=False,
                               name=f"cds-worker-{n}")
         process.start()
         return process

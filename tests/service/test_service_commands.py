@@ -108,8 +108,9 @@ def alive(pid: int) -> bool:
 
 
 def test_cds_serve_starts_on_a_fresh_machine_and_its_workers_die_with_it(tmp_path: Path) -> None:
-    """Nothing configured but a data folder: auth on (Sandbox trusted), SQLite, two workers. Then
-    issue 11 item 8: ``kill -9`` of the supervisor left the workers serving."""
+    """Nothing configured but a data folder: auth on (Sandbox trusted), SQLite, two workers that
+    share 8 keep-alive clients evenly. Then issue 11 item 8: ``kill -9`` of the supervisor left the
+    workers serving."""
     served = Served(tmp_path)
     try:
         base = served.base
@@ -119,6 +120,15 @@ def test_cds_serve_starts_on_a_fresh_machine_and_its_workers_die_with_it(tmp_pat
         assert response.status_code == 401 and response.json()["resourceType"] == "OperationOutcome"
         assert (tmp_path / "data" / "cds.sqlite3").is_file()
         workers = served.worker_pids(2)
+        # 8 keep-alive clients end up split evenly (the kernel's hash alone gives 4-4 a third of the time)
+        clients = [httpx.Client(base_url=base, timeout=5) for _ in range(8)]
+        deadline, split = time.monotonic() + 10, [0]
+        while sorted(split) != [4, 4] and time.monotonic() < deadline:
+            answered = [client.get("/healthz").json()["worker"] for client in clients]
+            split = [answered.count(pid) for pid in workers]
+        for client in clients:
+            client.close()
+        assert sorted(split) == [4, 4], split
         os.kill(served.proc.pid, signal.SIGKILL)
         served.proc.wait(timeout=10)
         deadline = time.monotonic() + 20
