@@ -6,7 +6,8 @@ test that needs a server fails if it cannot reach it, never skips. Run by hand, 
 same loopback defaults when a server answers there, and skip with the reason otherwise.
 
 Other test runs share the servers: each run creates a database of its own (dropped at the end),
-each test a schema in it, and every Redis key carries a prefix unique to the test (deleted after).
+each test process a schema in it (emptied before each test), and every Redis key carries a prefix
+unique to the test (deleted after).
 """
 
 from __future__ import annotations
@@ -79,13 +80,19 @@ class PostgresDatabase:
         self.url = make_url(admin_url).set(database=self.name).render_as_string(hide_password=False)
 
     def schema(self) -> Iterator[str]:
-        """A fresh schema for one test; the URL selects it."""
+        """A schema with the service's tables for this test process; the URL selects it."""
+        from cds.service.db import Database
+
         name = f"s_{uuid.uuid4().hex[:12]}"
         engine = create_engine(self.url, isolation_level="AUTOCOMMIT")
         with engine.connect() as conn:
             conn.execute(text(f'CREATE SCHEMA "{name}"'))
+        url = f"{self.url}?options=-csearch_path%3D{name}"
+        database = Database(url)
+        database.create_all()
+        database.dispose()
         try:
-            yield f"{self.url}?options=-csearch_path%3D{name}"
+            yield url
         finally:
             with engine.connect() as conn:
                 conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
@@ -95,6 +102,19 @@ class PostgresDatabase:
         with self.admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
         self.admin.dispose()
+
+
+def emptied(url: str) -> str:
+    """``url`` with every service table emptied: each test starts from nothing (far cheaper than a
+    schema per test, whose tables cost about 0.3 s to create)."""
+    from cds.service.db import Base
+
+    engine = create_engine(url)
+    with engine.begin() as conn:  # DELETE: a few rows each; TRUNCATE cost 0.2 s a test
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    engine.dispose()
+    return url
 
 
 def redis_prefix(url: str) -> Iterator[str]:

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from backends import PostgresDatabase, postgres_admin_url, redis_prefix, redis_server_url, servers_available
+from backends import (
+    PostgresDatabase,
+    emptied,
+    postgres_admin_url,
+    redis_prefix,
+    redis_server_url,
+    servers_available,
+)
 from cds_client import CdsClient, Signer, new_key
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -58,10 +65,15 @@ def pg_database() -> Iterator[PostgresDatabase]:
     database.drop()
 
 
-@pytest.fixture
-def pg_url(pg_database: PostgresDatabase) -> Iterator[str]:
-    """A PostgreSQL URL whose schema is this test's own."""
+@pytest.fixture(scope="session")
+def pg_schema(pg_database: PostgresDatabase) -> Iterator[str]:
     yield from pg_database.schema()
+
+
+@pytest.fixture
+def pg_url(pg_schema: str) -> str:
+    """A PostgreSQL URL of this test process's schema, its tables emptied for this test."""
+    return emptied(pg_schema)
 
 
 @pytest.fixture

@@ -77,11 +77,13 @@ def test_an_evaluation_that_cannot_be_stored_is_503_never_a_dead_link(
         client = CdsClient(http, BASE, signer)
         with admin.connect() as conn:
             conn.execute(text("ALTER TABLE cds_evaluation RENAME TO cds_evaluation_away"))
-        failed = client.call("bone-mets-rt", body)
+        try:
+            failed = client.call("bone-mets-rt", body)
+        finally:  # the schema is shared by this process's tests
+            with admin.connect() as conn:
+                conn.execute(text("ALTER TABLE cds_evaluation_away RENAME TO cds_evaluation"))
         assert failed.status_code == 503 and failed.headers["retry-after"].isdigit()
         assert failed.json()["resourceType"] == "OperationOutcome"
-        with admin.connect() as conn:
-            conn.execute(text("ALTER TABLE cds_evaluation_away RENAME TO cds_evaluation"))
         # the same input again: the re-used evaluation is stored now (it was never marked stored)
         cards = client.call("bone-mets-rt", body).json()["cards"]
         assert cards and all(http.get(c["links"][0]["url"]).status_code == 200 for c in cards)
