@@ -19,9 +19,7 @@ from cds.rule_facts import fact_label
 from cds.scores.mirels import MIRELS_POINTS
 from cds.scores.sins import SINS_POINTS
 from cds.views.skeleton import MapLesion, SkeletonMap, build_map
-from cds.views.summary import CODE_TITLES, regimen_text
-
-NOT_DOCUMENTED = "not documented"
+from cds.views.summary import CODE_TITLES, NOT_DOCUMENTED, regimen_text, value_text
 
 # Urgency classes of a lesion on the map and in the panel order. Each has a colour AND a symbol
 # AND a word, so colour is never the only signal (and the page prints in black and white).
@@ -116,23 +114,6 @@ def label_of(name: str) -> str:
         return FACT_LABELS[name]
     text = fact_label(name)
     return text[:1].upper() + text[1:] if text != name else name.replace("_", " ").capitalize()
-
-
-def value_text(value: Any, unit: str = "") -> str:
-    """A fact value in words: booleans as yes/no, numbers without trailing zeros."""
-    if value is None:
-        return NOT_DOCUMENTED
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.1f}".rstrip("0").rstrip(".") + unit if not value.is_integer() else f"{value:g}{unit}"
-    if isinstance(value, int):
-        return f"{value}{unit}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(value_text(v) for v in value) or "none"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {value_text(v)}" for k, v in value.items())
-    return f"{value}{unit}"
 
 
 def inputs_text(inputs: Any) -> str:
@@ -601,15 +582,20 @@ def _patient_fact_rows(state: Mapping[str, Any]) -> list[FactRow]:
     return rows
 
 
-def build_report(evaluation: Evaluation) -> ReportView:
-    taken: set[str] = set()
+def lesion_order(evaluation: Evaluation) -> list[tuple[Lesion, Urgency]]:
+    """The lesions most urgent first (record order otherwise), each with its urgency."""
     graded: list[tuple[int, int, Lesion, Urgency]] = []
     for i, lesion in enumerate(evaluation.lesions):
         urgency = classify(_state_lesion(evaluation, lesion.id), evaluation.recommendations_for(lesion.id))
         graded.append((URGENCY_ORDER.index(urgency.level), i, lesion, urgency))
-    graded.sort(key=lambda item: (item[0], item[1]))  # most urgent first, record order otherwise
+    graded.sort(key=lambda item: (item[0], item[1]))
+    return [(lesion, urgency) for _, _, lesion, urgency in graded]
+
+
+def build_report(evaluation: Evaluation) -> ReportView:
+    taken: set[str] = set()
     views = [_lesion_view(evaluation, lesion, n, anchor_for(lesion.id, taken), urgency)
-             for n, (_, _, lesion, urgency) in enumerate(graded, start=1)]
+             for n, (lesion, urgency) in enumerate(lesion_order(evaluation), start=1)]
     skeleton = build_map([
         MapLesion(lesion_id=v.lesion.id, anchor=v.anchor, number=v.number, site=v.lesion.site,
                   region=v.lesion.region, levels=tuple(v.lesion.levels),

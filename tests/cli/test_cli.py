@@ -74,16 +74,15 @@ def test_ndjson_and_bulk_export_folder(tmp_path: Path) -> None:
     assert len(recs(bulk.stdout)) == 5
 
 
-def test_csv_has_one_row_per_patient_and_lesion() -> None:
+def test_csv_has_one_row_per_patient_lesion_and_recommendation() -> None:
     result = run("evaluate", str(EXAMPLES_DIR), "--format", "csv", *AS_OF)
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     example_12 = [r for r in rows if r["patient"] == "ex12-multi-lesion"]
-    assert len(example_12) == 4
     assert {r["site"] for r in example_12} == {"T4", "right rib", "left femoral shaft", "left ilium"}
-    t4 = next(r for r in example_12 if r["site"] == "T4")
-    assert t4["urgent"] == "yes" and "surgical-referral:mescc-decompression:urgent" in t4["recommendations"]
-    assert t4["sbrt"] == "ineligible"
+    t4 = [r for r in example_12 if r["site"] == "T4"]
+    assert (t4[0]["priority"], t4[0]["code"]) == ("urgent", "surgical-referral")
+    assert all(r["sbrt"] == "ineligible" and r["urgency"] == "critical" for r in t4)
 
 
 def test_text_and_markdown_views() -> None:
