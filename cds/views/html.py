@@ -37,7 +37,7 @@ from cds.views.report_model import (
     VERIFICATION_SYMBOL,
     build_report,
 )
-from cds.views.summary import CODE_TITLES
+from cds.views.summary import CODE_TITLES, criterion_status_text, gap_status_word, gap_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -65,6 +65,9 @@ def _env() -> Environment:
     env.globals["urgency_symbol"] = URGENCY_SYMBOL
     env.globals["urgency_word"] = URGENCY_WORD
     env.globals["code_titles"] = CODE_TITLES
+    env.filters["criterion_status"] = criterion_status_text
+    env.filters["gap_text"] = gap_text
+    env.filters["gap_status"] = gap_status_word
     return env
 
 

@@ -19,7 +19,20 @@ from cds.rule_facts import fact_label
 from cds.scores.mirels import MIRELS_POINTS
 from cds.scores.sins import SINS_POINTS
 from cds.views.skeleton import MapLesion, SkeletonMap, build_map
-from cds.views.summary import CODE_TITLES, NOT_DOCUMENTED, regimen_text, value_text
+from cds.views.summary import (
+    CODE_TITLES,
+    NOT_DOCUMENTED,
+    action_label,
+    confirm_items,
+    deceased_text,
+    is_avoid,
+    main_regimen,
+    ordered,
+    regimen_text,
+    site_label,
+    top_recommendation,
+    value_text,
+)
 
 # Urgency classes of a lesion on the map and in the panel order. Each has a colour AND a symbol
 # AND a word, so colour is never the only signal (and the page prints in black and white).
@@ -503,18 +516,18 @@ LESION_KEY_FACTS = ("cord_compression", "pathological_fracture", "impending_frac
                     "lesion_type", "size_cm", "cortical_involvement", "postoperative", "planned_surgery",
                     "high_risk_site", "near_cord")
 
-PRIORITY_RANK = {"urgent": 0, "preferred": 1, "alternative": 2}
 
 
 def _lesion_view(evaluation: Evaluation, lesion: Lesion, number: int, anchor: str, urgency: Urgency) -> LesionView:
     state = _state_lesion(evaluation, lesion.id)
-    recs = sorted(evaluation.recommendations_for(lesion.id), key=lambda r: PRIORITY_RANK.get(r.priority, 9))
+    recs = ordered(evaluation.recommendations_for(lesion.id))
     grade_fact = state.get("bilsky_grade")
     grade = str(grade_fact["value"]) if _is_fact(grade_fact) else None
     key_facts = [fact_row(name, state.get(name)) for name in LESION_KEY_FACTS if _is_fact(state.get(name))]
     if lesion.region == "spine" and not _is_fact(state.get("cord_compression")):
         key_facts.insert(0, fact_row("cord_compression", None))
-    title = lesion.site if lesion.site != "unspecified" else "Site not documented"
+    title = site_label(lesion)
+    title = title[:1].upper() + title[1:] if lesion.site == "unspecified" else title
     return LesionView(
         lesion=lesion, number=number, anchor=anchor, title=title,
         levels=level_range_label(lesion.levels) if lesion.levels else "", urgency=urgency, state=state,
@@ -543,6 +556,21 @@ class Banner:
     lesion_title: str
     anchor: str
     text: str
+    timing: str = ""
+
+
+@dataclass(frozen=True)
+class GlanceRow:
+    """One lesion in the "at a glance" table: its top recommendation and regimen (page 1 of a print)."""
+
+    lesion: LesionView
+    label: str
+    """Urgent, Preferred, Alternative; "" when there is no recommendation to act on."""
+    title: str
+    summary: str
+    regimen: str
+    timing: str
+    avoid: tuple[str, ...]
 
 
 @dataclass
@@ -560,6 +588,10 @@ class ReportView:
     urgent: list[Banner]
     patient_gaps: list[DataGap]
     citations: list[Citation] = field(default_factory=list)
+    deceased: str | None = None
+    """One line for a deceased patient (then no recommendations are shown)."""
+    glance: list[GlanceRow] = field(default_factory=list)
+    confirm: list[str] = field(default_factory=list)
 
     @property
     def ruleset_short_sha(self) -> str:
@@ -605,8 +637,11 @@ def build_report(evaluation: Evaluation) -> ReportView:
                   prior_rt=v.urgency.prior_rt)
         for v in views
     ])
-    urgent = [Banner(v.title, v.anchor, f"{r.title}: {r.rec.summary}")
-              for v in views for r in v.recommendations if r.rec.priority == "urgent"]
+    deceased = deceased_text(evaluation.patient)
+    urgent = [] if deceased else [
+        Banner(v.title, v.anchor, f"{r.title}: {r.rec.summary}", r.rec.timing or "")
+        for v in views for r in v.recommendations if r.rec.priority == "urgent" and not is_avoid(r.rec)]
+    glance = [] if deceased else [_glance_row(v) for v in views]
     patient = evaluation.patient
     who = ", ".join(p for p in (f"{patient.age} years" if patient.age is not None else "age not documented",
                                 patient.sex or "sex not documented"))
@@ -620,5 +655,17 @@ def build_report(evaluation: Evaluation) -> ReportView:
         survival_models=survival_rows(evaluation.state), survival_how=_survival_how(evaluation.state),
         patient_facts=_patient_fact_rows(evaluation.state), urgent=urgent,
         patient_gaps=[g for g in evaluation.data_gaps if g.lesion is None], citations=list(citations.values()),
+        deceased=deceased, glance=glance, confirm=[] if deceased else confirm_items(evaluation),
     )
+
+
+def _glance_row(view: LesionView) -> GlanceRow:
+    recs = [r.rec for r in view.recommendations]
+    top = top_recommendation(recs)
+    avoid = tuple(r.summary for r in recs if is_avoid(r))
+    if top is None:
+        return GlanceRow(view, "", "No treatment recommendation", "", "", "", avoid)
+    regimen = main_regimen(top)
+    return GlanceRow(view, action_label(top), CODE_TITLES.get(top.code, top.code), top.summary,
+                     regimen_text(regimen) if regimen else "", top.timing or "", avoid)
 

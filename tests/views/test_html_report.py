@@ -6,6 +6,7 @@ import itertools
 import re
 from pathlib import Path
 
+import hand_built
 import pytest
 from html_check import EXAMPLES, Node, external_urls, headings, parse
 
@@ -362,3 +363,51 @@ def test_missing_chromium_is_explained(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(browser, "CHROMIUM", Path("/nonexistent/chromium"))
     problem = browser.chromium_problem()
     assert problem is not None and "apt-get install -y chromium" in problem
+
+
+def test_at_a_glance_comes_first_with_each_lesions_top_recommendation(pages: dict[str, tuple[str, Node]]) -> None:
+    html, root = pages["12-multiple-lesions-different-treatments"]
+    glance = root.find("section", id="glance")
+    assert glance is not None
+    rows = glance.find_all("tr", predicate=lambda n: "data-lesion-id" in n.attrs)
+    assert [r.find("a").text for r in rows] == ["1. T4", "2. left femoral shaft", "3. right rib", "4. left ilium"]
+    assert "EBRT 8 Gy × 1" in rows[2].text and "8 Gy / 1 [BED10 14.4]" in rows[2].text
+    assert "No treatment recommendation" in rows[3].text
+    assert html.index('id="glance"') < html.index('id="summary"')
+
+
+def test_new_contract_fields_in_the_report() -> None:
+    html = render_report(hand_built.evaluation())
+    root, problems = parse(html)
+    assert problems == []
+    banner = root.find("section", id="urgent")
+    assert banner is not None and "within 24 h" in banner.text
+    confirm = root.find("section", id="confirm")
+    assert confirm is not None and "no radiotherapy to L3 elsewhere" in confirm.text
+    assert html.index('id="confirm"') < html.index('id="summary"')
+    row = root.find("tr", data_criterion="no-prior-rt-at-site")
+    assert row is not None and "met — not recorded, confirm" in row.text
+    stale = root.find("tr", data_gap_status="stale")
+    assert stale is not None and "re-assess (last documented 2023-02-01)" in stale.text and "out of date" in stale.text
+    unrecognised = root.find("tr", data_gap_status="not-recognised")
+    assert unrecognised is not None and "code not recognised" in unrecognised.text
+    avoid = root.find("section", data_code="avoid")
+    assert avoid is not None
+    assert avoid.find("h4").text.startswith("✘ Avoid") and "preferred" not in avoid.find("h4").text
+
+
+def test_deceased_patient_report_has_one_line_and_no_recommendations() -> None:
+    evaluation = hand_built.evaluation(deceased=True)
+    html = render_report(evaluation)
+    root, problems = parse(html)
+    assert problems == []
+    assert html.count("Recorded as deceased on 2026-10-01") == 1
+    assert not root.find_all("section", predicate=lambda n: "rec" in n.classes)
+    assert root.find("section", id="glance") is None and root.find("section", id="urgent") is None
+    assert "Recommendations" not in [text for _, text in headings(root)]
+
+
+def test_lesion_without_site_reads_site_not_documented() -> None:
+    root, _ = parse(render_report(hand_built.no_site_evaluation()))
+    assert "unspecified:" not in root.text
+    assert root.find("article", data_lesion_id=hand_built.NOSITE).find("h2").text.endswith("Site not documented")
