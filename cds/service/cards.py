@@ -1,11 +1,14 @@
 """Evaluation → CDS Hooks cards. A card is a VIEW of the evaluation contract: nothing here decides
 anything clinical; it only chooses what to show, how loudly, and what to offer to order.
 
-One card per lesion (plus one patient-level card when patient-level data are missing):
+One card per lesion (plus one patient-level card when patient-level data are missing; a deceased
+patient gets one information card and no treatment card):
 - ``indicator``: critical for an urgent surgical referral or cord compression at the lesion,
   warning when an ``avoid`` output exists, info otherwise;
-- ``summary`` < 140 characters; ``detail`` Markdown with rationale, regimens with BED10, linked
-  citations, eligibility per criterion and data gaps;
+- ``summary`` < 140 characters; ``detail`` short Markdown (≤ 1,000 characters): the recommendation
+  with its timing and regimen, why in a sentence or two, what to confirm, the other options and what
+  not to do in a line each, the top citation. Eligibility tables, every citation and every data gap
+  stay in the full report the card links to (once, in ``links``);
 - a ``create`` suggestion (a complete draft ServiceRequest) per recommendation with a concrete
   regimen, ``selectionBehavior: at-most-one``, the preferred one ``isRecommended``;
 - coded ``overrideReasons`` with displays, and a link to the full evaluation report.
@@ -14,8 +17,9 @@ One card per lesion (plus one patient-level card when patient-level data are mis
 from __future__ import annotations
 
 import copy
+import re
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -23,7 +27,8 @@ from urllib.parse import quote
 
 import orjson
 
-from cds.output import Citation, Evaluation, Lesion, Recommendation, RegimenOut
+from cds.output import Evaluation, Lesion, Recommendation, RegimenOut
+from cds.views.summary import deceased_text, gap_text, ordered
 
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
@@ -44,7 +49,8 @@ OVERRIDE_REASONS: dict[str, str] = {
 }
 TOPIC_SYSTEM = "http://bone-mets-cds.org/fhir/CodeSystem/card-topic"
 TOPICS = {"lesion": "Radiotherapy recommendation for a bone metastasis",
-          "patient-data": "Missing patient data", "order-check": "Radiotherapy order check"}
+          "patient-data": "Missing patient data", "order-check": "Radiotherapy order check",
+          "patient-status": "Patient status"}
 
 ORDERABLE_CODES = frozenset({"ebrt-8gy-1fx", "ebrt-20gy-5fx", "ebrt-30gy-10fx", "sbrt", "sib-imrt",
                              "prophylactic-rt"})
@@ -223,64 +229,90 @@ def draft_order(patient_id: str, lesion: Lesion, regimen: RegimenOut, technique:
 
 # --------------------------------------------------------------------------- detail (Markdown)
 
+DETAIL_LIMIT = 1000
+"""A card's detail stays short (≈ one screen in an EHR's card list); the eligibility tables, every
+citation and every data gap are in the full report the card links to."""
+WHY_LIMIT = 280
 
-def _citations(citations: Iterable[Citation]) -> str:
-    return "; ".join(md_link(c.label, c.url) for c in citations)
+
+def first_sentences(text: str, limit: int = WHY_LIMIT) -> str:
+    """The first sentence or two of ``text`` within ``limit`` characters."""
+    text = " ".join(text.split())
+    out = ""
+    for sentence in re.split(r"(?<=[.;!?])\s+", text):
+        candidate = f"{out} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        out = candidate
+    return out or clip(text, limit)
 
 
-def _rec_markdown(n: int, rec: Recommendation) -> list[str]:
-    lines = [f"{n}. **{md(rec.summary)}** — {rec.priority} · `{rec.code}` ({md(rec.reason)})",
-             f"   {md(rec.rationale)}"]
-    for regimen in rec.regimens:
-        label = f" — {md(regimen.label)}" if regimen.label else ""
-        bed = bed_text(regimen)
-        lines.append(f"   - {regimen_text(regimen.dose_gy, regimen.fractions)} ({md(regimen.role)}){label}"
-                     + (f"; {bed}" if bed else ""))
-    lines.append(f"   - Evidence: {_citations(rec.citations)}")
-    if rec.links:
-        lines.append("   - See also: " + "; ".join(md_link(link.label, link.url) for link in rec.links))
+def _regimen_line(regimen: RegimenOut) -> str:
+    bed = bed_text(regimen)
+    label = f"{md(regimen.label)}: " if regimen.label else ""
+    role = "" if regimen.label else f" ({md(regimen.role)})"  # a labelled schedule says its role itself
+    text = f"{label}{regimen_text(regimen.dose_gy, regimen.fractions)}{role}"
+    return text + (f", {bed}" if bed else "")
+
+
+def _evidence_line(rec: Recommendation) -> str:
+    top = rec.citations[0]
+    more = len(rec.citations) - 1
+    text = md_link(top.label, top.url) + (f" (+{more} more in the report)" if more > 0 else "")
     if rec.evidence_status != "reviewed":
-        lines.append(f"   - Evidence status: {md(rec.evidence_status)}")
-    return lines
+        text += f" · {md(rec.evidence_status.replace('-', ' '))}"
+    return text
 
 
-_MARK = {"met": "✔", "not-met": "✘", "unknown": "?"}
-
-
-def _eligibility_markdown(lesion: Lesion) -> list[str]:
-    lines = ["", "#### Eligibility"]
-    for name, verdict in lesion.eligibility.items():
-        title = md(verdict.title or name)
-        lines.append(f"- **{title}**: {verdict.status}")
-        for criterion in verdict.criteria:
-            lines.append(f"  - {_MARK[criterion.status]} {md(criterion.title or criterion.id)}: {md(criterion.detail)}")
-    return lines
+def _confirm_lines(evaluation: Evaluation, lesion: Lesion, recs: Sequence[Recommendation]) -> list[str]:
+    items = [a.confirm for a in evaluation.assumptions if a.lesion in (lesion.id, None)]
+    items += [item for rec in recs for item in rec.confirm]
+    return list(dict.fromkeys(items))
 
 
 def lesion_detail(evaluation: Evaluation, lesion: Lesion, recs: Sequence[Recommendation],
                   settings: CardSettings) -> str:
-    where = f"{md(lesion.site)} ({md(lesion.region)})"
-    lines = [f"**Lesion {where}** · ruleset {md(evaluation.ruleset.version)} · evaluated "
-             f"{md(evaluation.evaluated_at)}"]
-    do = [r for r in recs if r.code != "avoid"]
+    """The recommendation, why in a sentence or two, what to confirm, the top citation — at most
+    ``DETAIL_LIMIT`` characters (the report link is the card's link, not repeated here)."""
+    do = ordered([r for r in recs if r.code != "avoid"])
     avoid = [r for r in recs if r.code == "avoid"]
-    if do:
-        lines += ["", "#### Recommendations"]
-        for n, rec in enumerate(do, start=1):
-            lines += _rec_markdown(n, rec)
-    else:
-        lines += ["", "No radiotherapy or surgery is recommended for this lesion now."]
-    if avoid:
-        lines += ["", "#### Avoid"]
-        for n, rec in enumerate(avoid, start=1):
-            lines += _rec_markdown(n, rec)
-    lines += _eligibility_markdown(lesion)
     gaps = [g for g in evaluation.data_gaps if g.lesion == lesion.id]
-    if gaps:
-        lines += ["", "#### Data gaps"]
-        lines += [f"- {md(g.message)} (needed for {md(', '.join(g.needed_for))})" for g in gaps]
-    lines += ["", md_link("Full evaluation report", settings.report_url)]
-    return "\n".join(lines)
+    top = do[0] if do else None
+    lines: list[str] = []
+    if top is not None:
+        head = f"**{md(top.summary)}** · {top.priority}"
+        if top.timing:
+            head += f" · **{md(top.timing)}**"
+        lines += [head, ""]
+        regimen = next((r for r in top.regimens if r.role != "avoid"), None)
+        if regimen is not None:
+            lines.append(f"- Regimen: {_regimen_line(regimen)}")
+        lines.append(f"- Why: {md(first_sentences(top.rationale))}")
+    else:
+        lines += ["No radiotherapy or surgery is recommended for this lesion now"
+                  + (f": {len(gaps)} data gap{'s' if len(gaps) != 1 else ''} to document." if gaps else "."), ""]
+    confirm = _confirm_lines(evaluation, lesion, recs)
+    if confirm:
+        lines.append("- **Confirm before acting:** " + "; ".join(md(c) for c in confirm))
+    for rec in do[1:3]:
+        lines.append(f"- Also ({rec.priority}): {md(clip(rec.summary, 160))}")
+    if len(do) > 3:
+        lines.append(f"- {len(do) - 3} more option{'s' if len(do) > 4 else ''} in the report")
+    for rec in avoid[:2]:
+        lines.append(f"- ✘ {md(clip(rec.summary, 160))}")  # what not to do, never headed by a priority
+    if top is not None:
+        lines.append(f"- Evidence: {_evidence_line(top)}")
+    if gaps and top is not None:
+        lines.append(f"- {len(gaps)} data gap{'s' if len(gaps) != 1 else ''} to document (listed in the report)")
+    return _within(lines, DETAIL_LIMIT)
+
+
+def _within(lines: list[str], limit: int) -> str:
+    """The lines joined, dropping trailing ones (never the first) until the text fits ``limit``."""
+    while len(lines) > 1 and len("\n".join(lines)) > limit:
+        lines = lines[:-1]
+    text = "\n".join(lines)
+    return text if len(text) <= limit else clip(text, limit)
 
 
 # --------------------------------------------------------------------------- cards
@@ -311,14 +343,21 @@ def indicator_for(evaluation: Evaluation, lesion_id: str, recs: Sequence[Recomme
     return "info"
 
 
+def site_text(lesion: Lesion) -> str:
+    return "Site not documented" if lesion.site == "unspecified" else lesion.site
+
+
 def _summary(lesion: Lesion, recs: Sequence[Recommendation], gaps: int) -> str:
-    do = [r for r in recs if r.code != "avoid"]
+    do = ordered([r for r in recs if r.code != "avoid"])
     top = (do or list(recs))[0] if recs else None
+    site = site_text(lesion)
     if top is None:
-        text = (f"{lesion.site}: no recommendation yet — {gaps} data gap(s) to document" if gaps
-                else f"{lesion.site}: no radiotherapy or surgery recommended now")
+        text = (f"{site}: no recommendation yet — {gaps} data gap{'s' if gaps != 1 else ''} to document" if gaps
+                else f"{site}: no radiotherapy or surgery recommended now")
     else:
-        text = top.summary if lesion.site in top.summary else f"{lesion.site}: {top.summary}"
+        text = top.summary if lesion.site in top.summary else f"{site}: {top.summary}"
+        if top.timing and len(text) + len(top.timing) + 3 <= SUMMARY_LIMIT:
+            text += f" — {top.timing}"
         if len(do) > 1:
             text += f" (+{len(do) - 1} option{'s' if len(do) > 2 else ''})"
     return clip(text)
@@ -373,27 +412,45 @@ def lesion_card(evaluation: Evaluation, lesion: Lesion, settings: CardSettings,
                      codes=list(dict.fromkeys(r.code for r in recs)), suggestions=remembered)
 
 
+PATIENT_GAPS_SHOWN = 8
+
+
 def patient_card(evaluation: Evaluation, settings: CardSettings) -> BuiltCard | None:
     """Patient-level data gaps (and input warnings) in one card; None when nothing is missing."""
     gaps = [g for g in evaluation.data_gaps if g.lesion is None]
     if not gaps:
         return None
     lines = ["Documenting these would let the rules decide more confidently:", ""]
-    for gap in gaps:
-        how = f" — {md(gap.how_to_document)}" if gap.how_to_document else ""
-        lines.append(f"- {md(gap.message)} (needed for {md(', '.join(gap.needed_for))}){how}")
+    for gap in gaps[:PATIENT_GAPS_SHOWN]:
+        lines.append(f"- {md(gap_text(gap))}")
+    if len(gaps) > PATIENT_GAPS_SHOWN:
+        lines.append(f"- {len(gaps) - PATIENT_GAPS_SHOWN} more, with how to document each, in the report")
     if evaluation.warnings:
-        lines += ["", "#### Input warnings"]
-        lines += [f"- {md(w.resource + ': ' if w.resource else '')}{md(w.message)}" for w in evaluation.warnings[:20]]
-    lines += ["", md_link("Full evaluation report", settings.report_url)]
-    names = ", ".join(dict.fromkeys(g.fact.replace("_", " ") for g in gaps))
+        lines.append(f"- {len(evaluation.warnings)} input warning{'s' if len(evaluation.warnings) != 1 else ''} "
+                     "(in the report)")
+    names = ", ".join(dict.fromkeys(g.fact.replace("_", " ").replace("-", " ") for g in gaps))
     card = {
         "uuid": str(uuid.uuid4()),
         "summary": clip(f"Missing patient data limit the recommendations: {names}"),
         "indicator": "info",
-        "detail": "\n".join(lines),
+        "detail": _within(lines, DETAIL_LIMIT),
         "source": source(settings, "patient-data"),
         "overrideReasons": override_reasons(),
+        "links": [report_link(settings)],
+    }
+    return BuiltCard(card=prune(card), lesion=None, rule_ids=[], codes=[])
+
+
+def deceased_card(evaluation: Evaluation, settings: CardSettings) -> BuiltCard:
+    """The one card for a patient the record says has died: information only, nothing to order."""
+    line = deceased_text(evaluation.patient) or "Recorded as deceased."
+    card = {
+        "uuid": str(uuid.uuid4()),
+        "summary": clip(line),
+        "indicator": "info",
+        "detail": "The record says this patient has died, so no radiotherapy or surgery is suggested. "
+                  "If that is wrong, correct the record (Patient.deceased) and reopen the chart.",
+        "source": source(settings, "patient-status"),
         "links": [report_link(settings)],
     }
     return BuiltCard(card=prune(card), lesion=None, rule_ids=[], codes=[])
@@ -402,7 +459,10 @@ def patient_card(evaluation: Evaluation, settings: CardSettings) -> BuiltCard | 
 def patient_view_cards(evaluation: Evaluation, settings: CardSettings,
                        body_sites: dict[str, list[Any]] | None = None) -> list[BuiltCard]:
     """Cards for patient-view: one per lesion, most urgent first, then the patient-level card.
-    No lesion → no card (``{"cards": []}``: no decision support to give)."""
+    No lesion → no card (``{"cards": []}``: no decision support to give). A deceased patient gets
+    one information card and no treatment card."""
+    if deceased_text(evaluation.patient):
+        return [deceased_card(evaluation, settings)]
     if not evaluation.lesions:
         return []
     order = {"critical": 0, "warning": 1, "info": 2}

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from service_helpers import AS_OF_DT, assert_no_empty, full_prefetch
 
-from cds.output import Evaluation
+from cds.output import DataGap, Evaluation, PatientSummary
 from cds.service.cards import (
     OVERRIDE_REASON_SYSTEM,
     BuiltCard,
@@ -74,8 +74,9 @@ def test_every_card_is_well_formed__req_3_80_83_85_87_88_89_90_105_107_111_115_2
         assert_no_empty(card)
         assert isinstance(card["summary"], str) and 0 < len(card["summary"]) < 140
         assert card["indicator"] in ("info", "warning", "critical")
-        assert isinstance(card["detail"], str) and "\n" in card["detail"]  # Markdown (headings, lists, links)
-        assert re.search(r"\[[^\]]+\]\(https?://[^)\s]+\)", card["detail"])
+        assert isinstance(card["detail"], str) and card["detail"]  # Markdown
+        if built.codes:  # a card with a recommendation cites its evidence
+            assert "\n" in card["detail"] and re.search(r"\[[^\]]+\]\(https?://[^)\s]+\)", card["detail"])
         source = card["source"]
         assert isinstance(source["label"], str) and "ruleset" in source["label"]
         assert urlsplit(source["url"]).scheme == "https" and urlsplit(source["url"]).netloc
@@ -153,18 +154,58 @@ def test_indicator_rules() -> None:
     assert indicator_for(ev04, ev04.lesions[0].id, ev04.recommendations_for(ev04.lesions[0].id)) == "info"
 
 
-def test_detail_has_rationale_regimens_bed_citations_and_gaps() -> None:
+def test_detail_is_short_recommendation_why_confirm_and_top_citation() -> None:
     result = evaluations()["05-oligometastatic-breast-sib-imrt.json"][1]
     cards = patient_view_cards(result.evaluation, SETTINGS, result.body_sites)
     detail = cards[0].card["detail"]
-    assert "#### Recommendations" in detail and "#### Eligibility" in detail and "#### Avoid" in detail
-    assert "BED10 59.5 Gy" in detail and "(nominal" in detail
+    assert detail.startswith("**SIB-IMRT to L3") and "- Why: " in detail and "BED10 59.5 Gy" in detail
     assert "[Marazzi 2025, Acta Oncol](https://pubmed.ncbi.nlm.nih.gov/40384151/)" in detail
-    assert "Full evaluation report" in detail
+    assert "✘ Avoid 16–18 Gy × 1 SBRT" in detail  # what not to do, never headed by its priority
+    # eligibility tables and the report link stay out of the detail (the link is the card's link, once)
+    assert "#### Eligibility" not in detail and "Full evaluation report" not in detail
+    for built in all_cards():
+        if built.card["source"]["topic"]["code"] != "order-check":
+            assert len(built.card["detail"]) <= 1000, built.card["summary"]
+            assert SETTINGS.report_url not in built.card["detail"]
+            assert [link["url"] for link in built.card["links"]] == [SETTINGS.report_url]
     missing = evaluations()["10-most-data-missing.json"][1]
     cards = patient_view_cards(missing.evaluation, SETTINGS, missing.body_sites)
-    assert any("#### Data gaps" in c.card["detail"] for c in cards)
+    assert cards[0].card["summary"].startswith("Site not documented: no recommendation yet")
+    assert all(not c.card["summary"].startswith("unspecified") for c in cards)
     assert cards[-1].lesion is None and cards[-1].card["summary"].startswith("Missing patient data")
+
+
+def with_new_fields(evaluation: Evaluation) -> Evaluation:
+    """Example 01 with the contract's newer fields filled in by hand: urgent timing, what to confirm,
+    a stale patient-level gap."""
+    recs = tuple(r.model_copy(update={"timing": "within 24 h", "confirm": ("no radiotherapy to T8 elsewhere",)})
+                 if r.priority == "urgent" else r for r in evaluation.recommendations)
+    gap = DataGap(fact="performance-status", needed_for=("sbrt",), message="Document ECOG performance status",
+                  status="stale", last_documented="2023-02-01")
+    return evaluation.model_copy(update={"recommendations": recs, "data_gaps": (*evaluation.data_gaps, gap)})
+
+
+def test_new_contract_fields_in_cards() -> None:
+    evaluation = with_new_fields(evaluations()["01-mescc-surgical-candidate.json"][1].evaluation)
+    cards = patient_view_cards(evaluation, SETTINGS)
+    urgent = cards[0].card
+    assert urgent["indicator"] == "critical" and urgent["summary"].endswith("— within 24 h")
+    assert "· urgent · **within 24 h**" in urgent["detail"]
+    assert "**Confirm before acting:** no radiotherapy to T8 elsewhere" in urgent["detail"]
+    avoid_lines = [line for line in urgent["detail"].splitlines() if line.startswith("- ✘")]
+    assert avoid_lines and all("preferred" not in line.lower() for line in avoid_lines)
+    assert "re-assess (last documented 2023-02-01)" in cards[-1].card["detail"]
+
+
+def test_deceased_patient_gets_one_information_card_and_no_treatment() -> None:
+    evaluation = evaluations()["04-uncomplicated-painful-lesion.json"][1].evaluation
+    dead = evaluation.model_copy(update={"patient": PatientSummary(id=evaluation.patient.id, deceased=True,
+                                                                   deceased_date="2026-10-01")})
+    # even were a recommendation left in the evaluation, no card offers it
+    assert dead.recommendations
+    (card,) = patient_view_cards(dead, SETTINGS)
+    assert card.card["indicator"] == "info" and "suggestions" not in card.card and not card.codes
+    assert card.card["summary"].startswith("Recorded as deceased on 2026-10-01")
 
 
 def test_suggested_orders_round_trip_through_the_order_reader() -> None:

@@ -112,7 +112,7 @@ def test_patient_view_with_its_fhir_server_gives_cards(sandbox_http: TestClient,
     response = replay(sandbox_http, sandbox_signer, request, body)
     assert response.status_code == 200, response.text
     cards = response.json()["cards"]
-    assert cards[0]["summary"].startswith("unspecified: no recommendation yet")  # a bone met without a site
+    assert cards[0]["summary"].startswith("Site not documented: no recommendation yet")  # a bone met, no site
 
 
 def test_order_select_with_empty_coding_and_order_sign_with_medication_get_no_cards(
