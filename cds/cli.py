@@ -123,10 +123,12 @@ def evaluate(
                                                     help="For --format html: the folder "
                                                          "to write one page per patient "
                                                          "into.")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="For --format csv: a file Excel opens correctly (UTF-8 "
+                                                        "byte-order mark, CRLF, no cell read as a formula).")] = False,
 ) -> None:
     """Evaluate patients and print per-lesion recommendations, eligibility, citations and data gaps."""
     try:
-        code = _evaluate(paths, format, _parse_as_of(as_of), jobs, engine, output_dir)
+        code = _evaluate(paths, format, _parse_as_of(as_of), jobs, engine, output_dir, excel)
     except typer.Exit:
         raise
     except BrokenPipeError:
@@ -146,9 +148,11 @@ def _stdout_closed() -> int:
     return 0
 
 
-def _output_format(fmt: Format, output_dir: Path | None, console: Console) -> OutputFormat:
+def _output_format(fmt: Format, output_dir: Path | None, console: Console, excel: bool = False) -> OutputFormat:
     from cds import result_stream as rs
 
+    if fmt is Format.csv:
+        return rs.CsvFormat(excel=excel)
     if fmt is Format.html:
         assert output_dir is not None
         return rs.HtmlFormat(output_dir)
@@ -171,7 +175,7 @@ def _check_output_dir(output_dir: Path) -> None:
 
 
 def _evaluate(paths: list[str], fmt: Format, as_of: datetime, jobs: int | None, engine: Engine,
-              output_dir: Path | None) -> int:
+              output_dir: Path | None, excel: bool = False) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from cds.pipeline import RunContext, plan_units, run_units
@@ -179,6 +183,8 @@ def _evaluate(paths: list[str], fmt: Format, as_of: datetime, jobs: int | None, 
 
     if jobs is not None and jobs < 1:
         raise _fail(f"--jobs: {jobs} is not a number of worker processes (1 or more)", 2)
+    if excel and fmt is not Format.csv:
+        raise _fail("--excel: only for --format csv", 2)
     if fmt is Format.html and output_dir is None:
         raise _fail("--format html needs --output-dir (one page per patient is written there)", 2)
     if output_dir is not None:
@@ -189,7 +195,7 @@ def _evaluate(paths: list[str], fmt: Format, as_of: datetime, jobs: int | None, 
         raise _fail("the rules do not load (run `cds rules check`): " + exc.problems[0].sentence(), 1) from None
 
     out = Console(highlight=False, soft_wrap=False)
-    output = _output_format(fmt, output_dir, out)
+    output = _output_format(fmt, output_dir, out, excel)
     context = RunContext(as_of=as_of, engine=engine.value, render=output.render,
                          debug=bool(os.environ.get("CDS_DEBUG")))
     several = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")

@@ -14,7 +14,6 @@ row with the ``error`` column, in text and Markdown a line.
 
 from __future__ import annotations
 
-import csv
 import io
 import sys
 from collections.abc import Callable
@@ -139,37 +138,38 @@ class _JsonWriter:
 
 @dataclass(frozen=True)
 class CsvFormat:
-    def render(self, evaluation: Evaluation) -> str:
-        from cds.views.csv_rows import rows
+    excel: bool = False
+    """A file Excel opens correctly: UTF-8 byte-order mark, CRLF, no cell read as a formula."""
 
-        return _csv_text(rows(evaluation))
+    def render(self, evaluation: Evaluation) -> str:
+        from cds.views.csv_rows import csv_text, rows
+
+        return csv_text(rows(evaluation), excel=self.excel)
 
     def writer(self, out: IO[bytes]) -> Writer:
-        return _CsvWriter(out)
+        return _CsvWriter(out, self.excel)
 
 
-def _csv_text(rows: Any, header: bool = False) -> str:
-    from cds.views.csv_rows import COLUMNS
+def _csv_text(rows: Any, header: bool = False, excel: bool = False) -> str:
+    from cds.views.csv_rows import csv_text
 
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
-    if header:
-        writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(rows, header=header, excel=excel)
 
 
 class _CsvWriter:
-    def __init__(self, out: IO[bytes]) -> None:
+    def __init__(self, out: IO[bytes], excel: bool = False) -> None:
+        from cds.views.csv_rows import BOM
+
         self.out = out
-        self.out.write(_csv_text((), header=True).encode())
+        self.excel = excel
+        self.out.write(((BOM if excel else "") + _csv_text((), header=True, excel=excel)).encode())
 
     def write(self, piece: str) -> None:
         self.out.write(piece.encode())
         self.out.flush()
 
     def fail(self, failure: Failure) -> None:
-        self.write(_csv_text([{"patient": failure.patient or "", ERROR_KEY: failure.message}]))
+        self.write(_csv_text([{"patient": failure.patient or "", ERROR_KEY: failure.message}], excel=self.excel))
 
     def close(self) -> None:
         self.out.flush()
@@ -196,15 +196,22 @@ class TextFormat:
         return Console(file=file, width=self.width, color_system=self.color_system,  # type: ignore[arg-type]
                        force_terminal=self.terminal, highlight=False, soft_wrap=False)
 
-    def render(self, evaluation: Evaluation) -> str:
+    def render(self, evaluation: Evaluation) -> tuple[str, Any]:
+        """The patient's text and what it adds to the closing cohort summary."""
+        from cds.views.cohort import CohortEntry
         from cds.views.text import render_evaluation
 
         buffer = io.StringIO()
         render_evaluation(evaluation, self._console(buffer))
-        return buffer.getvalue()
+        return buffer.getvalue(), CohortEntry.of(evaluation)
 
     def writer(self, out: IO[bytes]) -> Writer:
-        return _PiecesWriter(out, separator=self._separator(), failure=self._failure)
+        return _TextWriter(out, self)
+
+    def summary_text(self, summary: Any) -> str:
+        buffer = io.StringIO()
+        summary.render(self._console(buffer))
+        return buffer.getvalue()
 
     def _separator(self) -> str:
         buffer = io.StringIO()
@@ -217,6 +224,31 @@ class TextFormat:
         buffer = io.StringIO()
         self._console(buffer).print(Text(f"error: {failure.message}", style="bold red"), soft_wrap=True)
         return buffer.getvalue()
+
+
+class _TextWriter:
+    """Patients one after another, then, for more than one, the cohort summary."""
+
+    def __init__(self, out: IO[bytes], text: TextFormat) -> None:
+        from cds.views.cohort import CohortSummary
+
+        self.text = text
+        self.pieces = _PiecesWriter(out, separator=text._separator(), failure=text._failure)
+        self.summary = CohortSummary()
+
+    def write(self, piece: tuple[str, Any]) -> None:
+        body, entry = piece
+        self.pieces.write(body)
+        self.summary.add_entry(entry)
+
+    def fail(self, failure: Failure) -> None:
+        self.pieces.fail(failure)
+        self.summary.add_failure()
+
+    def close(self) -> None:
+        if self.summary.patients + self.summary.failed > 1:
+            self.pieces.out.write(self.text.summary_text(self.summary).encode())
+        self.pieces.close()
 
 
 @dataclass(frozen=True)

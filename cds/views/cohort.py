@@ -2,6 +2,8 @@
 
 :class:`CohortSummary` takes one evaluation at a time (``add``), keeping only counts and the
 urgent lines, so a streaming writer can feed it as evaluations arrive and ``render`` it at the end.
+Where evaluations are made in worker processes, each worker sends the small, picklable
+``CohortEntry.of(evaluation)`` instead, and the parent calls ``add_entry``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,42 @@ class UrgentItem:
     text: str
 
 
+@dataclass(frozen=True)
+class CohortEntry:
+    """What one evaluation adds to the summary (a few hundred bytes)."""
+
+    patient: str
+    deceased: bool
+    with_gaps: bool
+    to_confirm: bool
+    lesion_levels: tuple[str, ...]
+    top_codes: tuple[str, ...]
+    """Code of each lesion's top recommendation ("" when none)."""
+    recommendations: tuple[tuple[str, str], ...]
+    """(code, priority or "avoid") of every recommendation."""
+    urgent: tuple[UrgentItem, ...]
+
+    @classmethod
+    def of(cls, evaluation: Evaluation) -> CohortEntry:
+        patient = evaluation.patient.id
+        if deceased_text(evaluation.patient):
+            return cls(patient, True, False, False, (), (), (), ())
+        levels, tops, recs, urgent = [], [], [], []
+        for lesion, urgency in lesion_order(evaluation):
+            levels.append(urgency.level)
+            ranked = ordered(evaluation.recommendations_for(lesion.id))
+            top = top_recommendation(ranked)
+            tops.append(top.code if top else "")
+            for rec in ranked:
+                recs.append((rec.code, "avoid" if is_avoid(rec) else rec.priority))
+                if rec.priority == "urgent" and not is_avoid(rec):
+                    timing = f" ({rec.timing})" if rec.timing else ""
+                    urgent.append(UrgentItem(patient, site_label(lesion), f"{rec.summary}{timing}"))
+        return cls(patient, False, bool(evaluation.data_gaps),
+                   bool(evaluation.assumptions or any(r.confirm for r in evaluation.recommendations)),
+                   tuple(levels), tuple(tops), tuple(recs), tuple(urgent))
+
+
 @dataclass
 class CohortSummary:
     """Counts over the evaluations added so far."""
@@ -48,26 +86,19 @@ class CohortSummary:
     to_confirm: int = 0
 
     def add(self, evaluation: Evaluation) -> None:
+        self.add_entry(CohortEntry.of(evaluation))
+
+    def add_entry(self, entry: CohortEntry) -> None:
         self.patients += 1
-        patient = evaluation.patient.id
-        if deceased_text(evaluation.patient):
-            self.deceased.append(patient)
+        if entry.deceased:
+            self.deceased.append(entry.patient)
             return
-        if evaluation.data_gaps:
-            self.with_gaps += 1
-        if evaluation.assumptions or any(r.confirm for r in evaluation.recommendations):
-            self.to_confirm += 1
-        for lesion, urgency in lesion_order(evaluation):
-            self.lesions[urgency.level] += 1
-            recs = ordered(evaluation.recommendations_for(lesion.id))
-            top = top_recommendation(recs)
-            self.top[top.code if top else ""] += 1
-            for rec in recs:
-                self.recommendations[(rec.code, "avoid" if is_avoid(rec) else rec.priority)] += 1
-                if rec.priority == "urgent" and not is_avoid(rec):
-                    timing = f" ({rec.timing})" if rec.timing else ""
-                    self.urgent.append(UrgentItem(patient, site_label(lesion),
-                                                  f"{rec.summary}{timing}"))
+        self.with_gaps += entry.with_gaps
+        self.to_confirm += entry.to_confirm
+        self.lesions.update(entry.lesion_levels)
+        self.top.update(entry.top_codes)
+        self.recommendations.update(entry.recommendations)
+        self.urgent.extend(entry.urgent)
 
     def add_failure(self) -> None:
         """An input that could not be evaluated (counted, so the summary says so)."""

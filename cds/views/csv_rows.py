@@ -15,6 +15,7 @@ as a formula (``=``, ``+``, ``-``, ``@``).
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
@@ -166,20 +167,32 @@ def excel_safe(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
+def csv_text(items: Iterable[dict[str, str]], *, header: bool = False, excel: bool = False) -> str:
+    """Rows as CSV text (the header first when asked; for Excel with CRLF and formula-safe cells,
+    the byte-order mark being the writer's, once at the start)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\r\n" if excel else "\n", restval="")
+    if header:
+        writer.writeheader()
+    for row in items:
+        writer.writerow({k: excel_safe(v) for k, v in row.items()} if excel else row)
+    return buffer.getvalue()
+
+
+BOM = "\ufeff"
+"""The byte-order mark Excel needs to read a CSV file as UTF-8."""
+
+
 class CsvWriter:
     """Writes the header once, then the rows of each evaluation as it arrives."""
 
     def __init__(self, stream: TextStream, *, excel: bool = False) -> None:
+        self._stream = stream
         self._excel = excel
-        if excel:
-            stream.write("\ufeff")  # the byte-order mark Excel needs to read UTF-8
-        self._writer = csv.DictWriter(stream, fieldnames=COLUMNS, lineterminator="\r\n" if excel else "\n",
-                                      restval="")
-        self._writer.writeheader()
+        stream.write((BOM if excel else "") + csv_text((), header=True, excel=excel))
 
     def write(self, evaluation: Evaluation) -> None:
         self.write_rows(rows(evaluation))
 
     def write_rows(self, items: Iterable[dict[str, str]]) -> None:
-        for row in items:
-            self._writer.writerow({k: excel_safe(v) for k, v in row.items()} if self._excel else row)
+        self._stream.write(csv_text(items, excel=self._excel))

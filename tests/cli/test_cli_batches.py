@@ -57,7 +57,9 @@ def test_failures_are_entries_in_every_streamed_format_and_exit_3(tmp_path: Path
                      "input": str(tmp_path / "missing.json")}
     assert len(nd.stderr.strip().splitlines()) == 2
     rows = list(csv.DictReader(io.StringIO(run(*args, "-f", "csv").stdout)))
-    assert [bool(r["error"]) for r in rows] == [False, True, True] and rows[0]["patient"] == "ex01-mescc-surgical"
+    # one row per patient × lesion × recommendation, then the two error rows
+    assert [bool(r["error"]) for r in rows][-2:] == [True, True]
+    assert {r["patient"] for r in rows if not r["error"]} == {"ex01-mescc-surgical"}
     text = run(*args, "-f", "text")
     assert text.returncode == 3 and f"error: {bad}: not JSON" in text.stdout
 
