@@ -170,6 +170,14 @@ def confirm_items(evaluation: Evaluation) -> list[str]:
     return items
 
 
+def lesion_confirms(evaluation: Evaluation, lesion_id: str | None) -> list[str]:
+    """What to confirm for one lesion (``None``: for the patient as a whole), each once, short."""
+    items = [a.confirm for a in evaluation.assumptions if a.lesion == lesion_id]
+    if lesion_id is not None:
+        items += [line for rec in evaluation.recommendations_for(lesion_id) for line in rec.confirm]
+    return list(dict.fromkeys(items))
+
+
 STATUS_WORDS = {"met": "met", "not-met": "not met", "unknown": "unknown"}
 
 

@@ -26,12 +26,13 @@ from cds.views.report_model import Urgency, lesion_order
 from cds.views.summary import (
     STATUS_WORDS,
     action_label,
-    confirm_items,
+    assumption_text,
     deceased_text,
     findings_line,
     gap_text,
     is_avoid,
     key_facts_line,
+    lesion_confirms,
     lesion_state,
     main_regimen,
     ordered,
@@ -129,16 +130,15 @@ def _overview(evaluation: Evaluation, order: list[tuple[Lesion, Urgency]]) -> Pa
                 grid.add_row(Text(f"{n} {urgency.symbol}", style=URGENCY_STYLE[urgency.level]),
                              Text(site_label(lesion)), _label(top) if top else Text("—", style="dim"),
                              _top_line(top, avoid, sum(1 for g in evaluation.data_gaps if g.lesion == lesion.id)))
+                confirm = lesion_confirms(evaluation, lesion.id)
+                if confirm:  # the silences this lesion's advice rests on, right under it
+                    grid.add_row("", "", "", Text("confirm: " + "; ".join(confirm), style="yellow"))
             parts.append(grid)
         else:
             parts.append(Text("No bone metastasis is documented: no lesion to evaluate.", style="yellow"))
-        confirm = confirm_items(evaluation)
+        confirm = lesion_confirms(evaluation, None)
         if confirm:
-            parts += [Text(""), Text("Confirm before acting", style="bold yellow")]
-            grid = _grid(1, None)
-            for item in confirm:
-                grid.add_row("•", Text(item))
-            parts.append(grid)
+            parts += [Text(""), Text("Confirm before acting: ", style="bold yellow") + Text("; ".join(confirm))]
     parts += [Text(""), Text(key_facts_line(evaluation), style="dim")]
     title = f"Patient {evaluation.patient.id} · {who_text(evaluation.patient)}"
     return Panel(Group(*parts), title=Text(title, style="bold"), title_align="left")
@@ -213,6 +213,13 @@ def _lesion_panel(evaluation: Evaluation, lesion: Lesion, urgency: Urgency, numb
                 grid.add_row("", Text(STATUS_MARK[criterion.status], style=STATUS_STYLE[criterion.status]), text)
         if grid.row_count:
             parts.append(grid)
+    assumptions = [a for a in evaluation.assumptions if a.lesion == lesion.id]
+    if assumptions:
+        parts += [Text(""), Text("Confirm before acting", style="bold yellow")]
+        grid = _grid(1, None)
+        for assumption in assumptions:
+            grid.add_row("•", Text(assumption_text(assumption)))
+        parts.append(grid)
     gaps = [g for g in evaluation.data_gaps if g.lesion == lesion.id]
     if gaps:
         parts += [Text(""), _heading("Data gaps")]

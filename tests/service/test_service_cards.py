@@ -191,7 +191,8 @@ def test_new_contract_fields_in_cards() -> None:
     urgent = cards[0].card
     assert urgent["indicator"] == "critical" and urgent["summary"].endswith("— within 24 h")
     assert "· urgent · **within 24 h**" in urgent["detail"]
-    assert "**Confirm before acting:** no radiotherapy to T8 elsewhere" in urgent["detail"]
+    (confirm,) = [line for line in urgent["detail"].splitlines() if line.startswith("- **Confirm before acting:**")]
+    assert "no radiotherapy to T8 elsewhere" in confirm
     avoid_lines = [line for line in urgent["detail"].splitlines() if line.startswith("- ✘")]
     assert avoid_lines and all("preferred" not in line.lower() for line in avoid_lines)
     assert "re-assess (last documented 2023-02-01)" in cards[-1].card["detail"]

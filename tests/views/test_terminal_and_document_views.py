@@ -70,7 +70,7 @@ def test_overview_first_urgent_items_then_lesions_by_urgency() -> None:
     assert overview.index("⚠ Urgent") < overview.index("Lesions, most urgent first")
     urgent = overview[overview.index("⚠ Urgent"):overview.index("Lesions, most urgent first")]
     assert "T4" in urgent and "left femoral shaft" in urgent  # both urgent referrals on the first screen
-    assert len(overview.splitlines()) <= 24
+    assert len(overview.splitlines()) <= 30  # one screen
     lesions = overview[overview.index("Lesions, most urgent first"):]
     assert lesions.index("T4") < lesions.index("right rib") < lesions.index("left ilium")
     assert "EBRT 8 Gy × 1 (uncomplicated-pain) · 8 Gy / 1 [BED10 14.4]" in flat(lesions)  # with its regimen
@@ -100,7 +100,8 @@ def test_new_contract_fields_in_the_terminal() -> None:
     out = flat(terminal(hand_built.evaluation()))
     overview = out[:out.index("Patient facts")]
     assert "within 24 h" in overview  # the urgent item's timing
-    assert "Confirm before acting" in overview and "no radiotherapy to L3 elsewhere" in overview
+    assert "confirm: no radiotherapy to L3 elsewhere" in overview  # under the lesion it concerns
+    assert "Confirm before acting • no radiotherapy to L3 elsewhere (nothing in Procedure; needed for sbrt)" in out
     assert "not recorded: confirm" in out  # a criterion met because the record is silent
     assert "re-assess (last documented 2023-02-01)" in out
     assert "code not recognised here" in out
