@@ -95,7 +95,7 @@ def _merged(*parts: _Rows) -> array:
 
 
 @dataclass
-class _FileNotes:
+class FileNotes:
     """What was skipped in one file, said once per file, not once per line."""
 
     skipped: int = 0
@@ -106,6 +106,103 @@ class _FileNotes:
     def skip(self, where: str) -> None:
         self.skipped += 1
         self.first = self.first or where
+
+    def error(self, text: str) -> None:
+        self.errors += 1
+        self.first_error = self.first_error or text
+
+    def merge(self, other: FileNotes) -> FileNotes:
+        return FileNotes(self.skipped + other.skipped, self.first or other.first, self.errors + other.errors,
+                         self.first_error or other.first_error)
+
+    def said(self, path: Path | str, found: int) -> Said:
+        """The notices for the user and the warnings for the records, once the file is read."""
+        said = Said()
+        if self.errors:
+            message = (f"{path}: the server reported {self.errors} error(s) (first: {self.first_error}); "
+                       "resources may be missing from the export")
+            said.notices.append(f"warning: {message}")
+            said.everyone.append(Warning_(resource="OperationOutcome", message=message))
+        if not self.skipped:
+            return said
+        if not found:
+            if not self.errors:
+                said.notices.append(f"warning: {path}: no FHIR resources ({self.first}); skipped")
+            return said
+        message = (f"{path}: {self.skipped} line(s) skipped, not FHIR resources (first: {self.first}); "
+                   "the other lines are used")
+        said.notices.append(f"warning: {message}")
+        said.readers.append(Warning_(message=message))
+        return said
+
+
+@dataclass
+class Said:
+    notices: list[str] = field(default_factory=list)
+    everyone: list[Warning_] = field(default_factory=list)
+    """Warnings for every patient of the input (a server's errors concern everyone)."""
+    readers: list[Warning_] = field(default_factory=list)
+    """Warnings for the patients read from the file."""
+
+
+@dataclass
+class ValueEntries:
+    entries: list[tuple[int, Entry]] = field(default_factory=list)
+    """(entry number in the value, or -1 for the value itself; the resource)."""
+    warnings: list[Warning_] = field(default_factory=list)
+
+
+def value_entries(value: Any, where: str, source: str, notes: FileNotes) -> ValueEntries:
+    """The resources of one JSON value of an input file (a line or a document), as the reader
+    takes them; what is not a resource is noted in ``notes``."""
+    out = ValueEntries()
+    if isinstance(value, list) and not where:  # a bare JSON array of resources
+        for m, item in enumerate(value, start=1):
+            if not isinstance(item, dict) or not isinstance(item.get("resourceType"), str):
+                notes.skip(f"item {m}: not a FHIR resource")
+        out.entries = list(enumerate(_flat_entries(value, source, checked=Collected())))
+    elif not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
+        what = f"a JSON {type(value).__name__}" if not isinstance(value, dict) else "JSON without resourceType"
+        notes.skip(f"{where}{what}, not a FHIR resource")
+    elif value["resourceType"] == "OperationOutcome":
+        for issue in value.get("issue") or []:
+            if isinstance(issue, dict) and issue.get("severity") in {"error", "fatal"}:
+                details = issue.get("details")
+                text = issue.get("diagnostics") or (details.get("text") if isinstance(details, dict) else None)
+                notes.error(one_line(str(text or issue.get("code") or "error"), 80))
+    elif value["resourceType"] == "Bundle":
+        checked = Collected()
+        out.entries = list(enumerate(_flat_entries(value, source, checked=checked)))
+        out.warnings = [w for _, w in checked.warnings]
+    else:
+        out.entries = [(_NO_ENTRY, Entry(value, None, source))]
+    return out
+
+
+def keyed(entries: list[tuple[int, Entry]], patient_urls: dict[str, str]) -> Iterator[
+        tuple[int, Entry, str | None, bool]]:
+    """(entry number, entry, patient key, patient-specific) of the resources of one value; a
+    reference is resolved among the value's own fullUrls, then the Patients met so far."""
+    local = {e.full_url: _url_target(e) for _, e in entries if e.full_url}
+
+    def lookup(ref: str) -> tuple[str, str | None] | None:
+        if ref in local:
+            return local[ref]
+        return ("Patient", patient_urls[ref]) if ref in patient_urls else None
+
+    for entry_no, entry in entries:
+        resource_type = str(entry.resource.get("resourceType"))
+        if resource_type == "Patient":
+            yield entry_no, entry, patient_key(resource_id(entry.resource), entry.full_url), True
+        else:
+            yield entry_no, entry, *patient_of(resource_type, entry.resource, lookup)
+
+
+def entry_reference(entry: Entry, position: int) -> str:
+    """How a resource is named in a warning (``Type/id``, else its fullUrl, else its position)."""
+    resource_type = str(entry.resource.get("resourceType"))
+    rid = resource_id(entry.resource)
+    return f"{resource_type}/{rid}" if rid else entry.full_url or f"{resource_type}/#{position}"
 
 
 class ShardPlan:
@@ -133,13 +230,13 @@ class ShardPlan:
 
     def _index(self) -> None:
         for file_no, path in enumerate(self._paths):
-            notes = _FileNotes()
+            notes = FileNotes()
             before = self._resources
             for offset, where, value in self._values(file_no, path, notes):
                 self._index_value(file_no, offset, where, value, notes)
             self._say(file_no, path, notes, found=self._resources - before)
 
-    def _values(self, file_no: int, path: Path, notes: _FileNotes) -> Iterator[tuple[int, str, Any]]:
+    def _values(self, file_no: int, path: Path, notes: FileNotes) -> Iterator[tuple[int, str, Any]]:
         """(byte offset, 'line N: ' or '', JSON value) of every value in the file."""
         if not self._ndjson[file_no]:
             data = _read(path).removeprefix(_BOM)
@@ -169,86 +266,36 @@ class ShardPlan:
         except OSError as exc:
             raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
-    def _index_value(self, file_no: int, offset: int, where: str, value: Any, notes: _FileNotes) -> None:
-        if isinstance(value, list) and not where:  # a bare JSON array of resources
-            for m, item in enumerate(value, start=1):
-                if not isinstance(item, dict) or not isinstance(item.get("resourceType"), str):
-                    notes.skip(f"item {m}: not a FHIR resource")
-            items = list(enumerate(_flat_entries(value, str(self._paths[file_no]), checked=Collected())))
-        elif not isinstance(value, dict) or not isinstance(value.get("resourceType"), str):
-            what = f"a JSON {type(value).__name__}" if not isinstance(value, dict) else "JSON without resourceType"
-            notes.skip(f"{where}{what}, not a FHIR resource")
-            return
-        elif value["resourceType"] == "OperationOutcome":
-            self._outcome(value, notes)
-            return
-        elif value["resourceType"] == "Bundle":
-            checked = Collected()
-            entries = _flat_entries(value, str(self._paths[file_no]), checked=checked)
-            self._file_warnings.setdefault(file_no, []).extend(w for _, w in checked.warnings)
-            items = list(enumerate(entries))
-        else:
-            self._add(file_no, offset, _NO_ENTRY, value["resourceType"], value, None, {})
-            return
-        local = {e.full_url: _url_target(e) for _, e in items if e.full_url}
-        for entry_no, entry in items:
-            self._add(file_no, offset, entry_no, str(entry.resource.get("resourceType")), entry.resource,
-                      entry.full_url, local)
+    def _index_value(self, file_no: int, offset: int, where: str, value: Any, notes: FileNotes) -> None:
+        read = value_entries(value, where, str(self._paths[file_no]), notes)
+        self._file_warnings.setdefault(file_no, []).extend(read.warnings)
+        for entry_no, entry, key, specific in keyed(read.entries, self._patient_urls):
+            self._add(file_no, offset, entry_no, entry, key, specific)
 
-    def _add(self, file_no: int, offset: int, entry_no: int, resource_type: str, raw: dict[str, Any],
-             full_url: str | None, local: dict[str, tuple[str, str | None]]) -> None:
+    def _add(self, file_no: int, offset: int, entry_no: int, entry: Entry, key: str | None, specific: bool) -> None:
         position = self._position
         self._position += 1
         self._resources += 1
-        if resource_type == "Patient":
-            key: str | None = patient_key(resource_id(raw), full_url)
-            specific = True
-            self._patients.setdefault(key)
-            if full_url:
-                self._patient_urls[full_url] = key
-        else:
-            def lookup(ref: str) -> tuple[str, str | None] | None:
-                if ref in local:
-                    return local[ref]
-                return ("Patient", self._patient_urls[ref]) if ref in self._patient_urls else None
-
-            key, specific = patient_of(resource_type, raw, lookup)
         if key is not None:
             rows = self._groups.get(key)
             if rows is None:
                 rows = self._groups[key] = _Rows()
             rows.add(file_no, offset, entry_no, position)
+            if entry.resource.get("resourceType") == "Patient":
+                self._patients.setdefault(key)
+                if entry.full_url:
+                    self._patient_urls[entry.full_url] = key
         elif specific:
             self._orphans.add(file_no, offset, entry_no, position)
-            rid = resource_id(raw)
-            self._orphan_refs.append(f"{resource_type}/{rid}" if rid else full_url or f"{resource_type}/#{position}")
+            self._orphan_refs.append(entry_reference(entry, position))
         else:
             self._shared.add(file_no, offset, entry_no, position)
 
-    def _outcome(self, outcome: dict[str, Any], notes: _FileNotes) -> None:
-        for issue in outcome.get("issue") or []:
-            if isinstance(issue, dict) and issue.get("severity") in {"error", "fatal"}:
-                details = issue.get("details")
-                text = issue.get("diagnostics") or (details.get("text") if isinstance(details, dict) else None)
-                notes.errors += 1
-                notes.first_error = notes.first_error or one_line(str(text or issue.get("code") or "error"), 80)
-
-    def _say(self, file_no: int, path: Path, notes: _FileNotes, found: int) -> None:
-        if notes.errors:
-            message = (f"{path}: the server reported {notes.errors} error(s) (first: {notes.first_error}); "
-                       "resources may be missing from the export")
-            self.notices.append(f"warning: {message}")
-            self._everyone.append(Warning_(resource="OperationOutcome", message=message))
-        if not notes.skipped:
-            return
-        if not found:
-            if not notes.errors:
-                self.notices.append(f"warning: {path}: no FHIR resources ({notes.first}); skipped")
-            return
-        message = (f"{path}: {notes.skipped} line(s) skipped, not FHIR resources (first: {notes.first}); "
-                   "the other lines are used")
-        self.notices.append(f"warning: {message}")
-        self._file_warnings.setdefault(file_no, []).append(Warning_(message=message))
+    def _say(self, file_no: int, path: Path, notes: FileNotes, found: int) -> None:
+        said = notes.said(path, found)
+        self.notices.extend(said.notices)
+        self._everyone.extend(said.everyone)
+        self._file_warnings.setdefault(file_no, []).extend(said.readers)
 
     def _finish(self) -> None:
         # a urn:uuid reference to a Patient met in a later file: that patient's record
