@@ -13,7 +13,7 @@ $(BIN)/cds: pyproject.toml
 	  "Python 3.11 or 3.12 is needed (durable_rules does not import on 3.13); set PYTHON=...")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	@touch $(BIN)/cds
 
 setup: $(BIN)/cds
@@ -27,6 +27,7 @@ CDS_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
 test: $(BIN)/cds
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-java.sh
 	@CDS_TEST_POSTGRES_URL=$(CDS_TEST_POSTGRES_URL) CDS_TEST_REDIS_URL=$(CDS_TEST_REDIS_URL) scripts/ensure-services.sh
 	CDS_TEST_POSTGRES_URL=$(CDS_TEST_POSTGRES_URL) CDS_TEST_REDIS_URL=$(CDS_TEST_REDIS_URL) CDS_TEST_REQUIRE_SERVICES=1 \
 	  $(BIN)/python -m pytest --cucumberjson=reports/cucumber.json

@@ -229,6 +229,51 @@ def _evaluate(paths: list[str], fmt: Format, as_of: datetime, jobs: int | None, 
     return 0
 
 
+@app.command(cls=_PlainHelpCommand)
+def screen(
+    export: Annotated[str, typer.Argument(metavar="EXPORT", show_default=False,
+                                          help="An NDJSON Bulk Data export: a folder (or any path Spark reads: "
+                                               "hdfs://, s3a://…) of *.ndjson files.")],
+    output: Annotated[str, typer.Option("--output", "-o", metavar="OUT",
+                                        help="Where to write evaluations.ndjson/, evaluations.parquet/, "
+                                             "recommendations.parquet/ and summary.json.")],
+    runner: Annotated[str, typer.Option("--runner", help="spark (the only runner of this command; `cds evaluate` "
+                                                         "is the local one).")] = "spark",
+    master: Annotated[str | None, typer.Option("--master", metavar="URL",
+                                               help="Spark master (default: local mode on all cores, or what "
+                                                    "spark-submit set).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Evaluate as of this date "
+                                                                              "(YYYY-MM-DD); default now.")] = None,
+    partitions: Annotated[int | None, typer.Option("--partitions", metavar="N",
+                                                   help="Patient groups (default: Spark's parallelism).")] = None,
+) -> None:
+    """Screen a whole population on Apache Spark (pip install '.[spark]'): every patient of a Bulk
+    export evaluated, results as NDJSON and Parquet with a summary."""
+    if runner != "spark":
+        raise _fail(f"--runner: '{runner}' is not a runner of `cds screen` (spark)", 2)
+    when = _parse_as_of(as_of)
+    try:
+        from cds.spark_runner import screen as run_screen
+        from cds.spark_runner import spark_session
+    except ImportError as exc:
+        raise _fail(f"the Spark runner needs PySpark: pip install '.[spark]' ({exc})", 2) from None
+    try:
+        spark = spark_session(master)
+    except Exception as exc:
+        raise _fail(f"Spark did not start (is Java 17+ installed?): {type(exc).__name__}: {exc}", 2) from None
+    try:
+        result = run_screen(spark, export, output, when, partitions=partitions)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc), 2) from None
+    finally:
+        spark.stop()
+    print(f"{result.patients} patients: {result.evaluated} evaluated, {result.failed} failed; results in {output}")
+    for notice in result.summary.get("notices", []):
+        err.print(notice, markup=False, highlight=False, soft_wrap=True)
+    if result.failed:
+        raise typer.Exit(3 if result.evaluated else 2)
+
+
 @rules_app.command("check")
 def rules_check(
     rules_dir: Annotated[Path | None, typer.Option("--rules-dir", help="Rules folder (default: the "
