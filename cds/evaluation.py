@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from cds import safety
 from cds.basis import basis_of, silences_used
@@ -32,9 +33,9 @@ from cds.output import (
 )
 from cds.output import Link as LinkOut
 from cds.rationale import render, template_context
-from cds.rule_facts import PATIENT_FACTS, fact_extra, fact_label, gap_key, recommended_fact
+from cds.rule_facts import PATIENT_FACTS, fact_extra, fact_label, gap_key, recommended_fact, verdict_fact
 from cds.rules_engine import conditions as cond
-from cds.rules_engine.loader import Rule, Ruleset, default_ruleset
+from cds.rules_engine.loader import Assessment, Rule, Ruleset, default_ruleset
 from cds.rules_engine.runner import Runner, make_runner
 from cds.rules_engine.schema import REASONS, Regimen
 from cds.scores.bed import bed10, dose_per_fraction, is_nominal, round_bed
@@ -101,6 +102,8 @@ class _Gaps:
             self._stale[key] = max(self._stale.get(key, last), last)
 
     def add(self, rule_fact: str, lesion: LesionState, needed_for: str) -> None:
+        if rule_fact.startswith(("eligibility_", "recommended_", "all_lesions_")):
+            return  # results of other assessments: their own criteria name what is missing
         patient_level = rule_fact in PATIENT_FACTS
         key = (gap_key(rule_fact), None if patient_level else lesion.id)
         self._needed[key][needed_for] = None
@@ -156,47 +159,111 @@ class _Assumptions:
                 self._items.items(), key=lambda kv: (kv[0][1] or "", kv[0][0], kv[0][2])))
 
 
-def _evaluate_lesion(
-    state: PatientState, lesion: LesionState, ruleset: Ruleset, runner: Runner, gaps: _Gaps,
-    assumptions: _Assumptions,
-) -> tuple[Lesion, list[Recommendation]]:
-    facts = base_facts = lesion_facts(state, lesion, catalogue=ruleset.facts)
+@dataclass
+class _LesionStage:
+    """One lesion after its criteria: its facts, the verdicts and the silences each verdict rests on."""
+
+    lesion: LesionState
+    facts: LesionFacts
+    context: dict[str, object]
+    eligibility: dict[str, Eligibility]
+    verdicts: dict[str, str]
+    verdict_reads: dict[str, tuple[SilenceRead, ...]]
+
+
+def _assess(assessment: Assessment, truths: dict[str, bool | None], facts: LesionFacts,
+            context: dict[str, object], ruleset: Ruleset) -> tuple[Eligibility, tuple[SilenceRead, ...]]:
+    """One assessment's verdict from its criteria's truth values, and the silences it rests on."""
+    results = []
+    reads: list[tuple[SilenceRead, ...]] = []
+    for criterion in assessment.criteria:
+        truth = truths[criterion.key]
+        missing = cond.missing_facts(criterion.condition, facts.values) if truth is None else ()
+        used = silences_used(criterion.condition, facts, truth)
+        reads.append(used)
+        results.append(criterion_result(criterion, truth, missing, context,
+                                        basis_of(criterion.condition, facts, truth, used)))
+    status = aggregate(results)
+    # What the verdict rests on: every silence of an eligible verdict, the deciding ones of an
+    # ineligible verdict; an undetermined verdict decides nothing yet.
+    decisive = [r for result, r in zip(results, reads, strict=True)
+                if status == "eligible" or (status == "ineligible" and result.status == "not-met")]
+    eligibility = Eligibility(
+        status=status, criteria=tuple(results), title=assessment.spec.title,
+        citations=citations_for(ruleset, assessment.spec.citations),
+        links=tuple(LinkOut(label=link.label, url=link.url) for link in assessment.spec.links),
+    )
+    return eligibility, tuple(dict.fromkeys(read for r in decisive for read in r))
+
+
+def _gap_missing(gaps: _Gaps, eligibility: Eligibility, lesion: LesionState, name: str) -> None:
+    if eligibility.status == "undetermined":  # once a criterion is not met, the unknown ones cannot matter
+        for result in eligibility.criteria:
+            for fact_name in result.missing:
+                gaps.add(fact_name, lesion, name)
+
+
+def _lesion_criteria(state: PatientState, lesion: LesionState, ruleset: Ruleset, runner: Runner,
+                     gaps: _Gaps, assumptions: _Assumptions) -> _LesionStage:
+    facts = lesion_facts(state, lesion, catalogue=ruleset.facts)
     context = template_context(state, lesion, facts)
-
-    criteria_truths = runner.criteria(facts.values)
-    eligibility: dict[str, Eligibility] = {}
-    verdicts: dict[str, str] = {}
-    verdict_reads: dict[str, tuple[SilenceRead, ...]] = {}
+    truths = runner.criteria(facts.values)
+    stage = _LesionStage(lesion, facts, context, {}, {}, {})
     for assessment in ruleset.assessments:
-        results = []
-        reads: list[tuple[SilenceRead, ...]] = []
-        for criterion in assessment.criteria:
-            truth = criteria_truths[criterion.key]
-            missing = cond.missing_facts(criterion.condition, facts.values) if truth is None else ()
-            used = silences_used(criterion.condition, facts, truth)
-            reads.append(used)
-            results.append(criterion_result(criterion, truth, missing, context,
-                                            basis_of(criterion.condition, facts, truth, used)))
-        status = aggregate(results)
-        if status == "undetermined":  # once a criterion is not met, the unknown ones cannot matter
-            for result in results:
-                for name in result.missing:
-                    gaps.add(name, lesion, assessment.name)
-        # What the verdict rests on: every silence of an eligible verdict, the deciding ones of an
-        # ineligible verdict; an undetermined verdict decides nothing yet.
-        decisive = [r for result, r in zip(results, reads, strict=True)
-                    if status == "eligible" or (status == "ineligible" and result.status == "not-met")]
-        verdict_reads[assessment.fact] = tuple(dict.fromkeys(read for r in decisive for read in r))
-        assumptions.add(verdict_reads[assessment.fact], lesion, assessment.name)
-        verdicts[assessment.fact] = status
-        eligibility[assessment.name] = Eligibility(
-            status=status, criteria=tuple(results), title=assessment.spec.title,
-            citations=citations_for(ruleset, assessment.spec.citations),
-            links=tuple(LinkOut(label=link.label, url=link.url) for link in assessment.spec.links),
-        )
+        if assessment.patient_level:
+            continue
+        eligibility, reads = _assess(assessment, truths, facts, context, ruleset)
+        _gap_missing(gaps, eligibility, lesion, assessment.name)
+        assumptions.add(reads, lesion, assessment.name)
+        stage.eligibility[assessment.name] = eligibility
+        stage.verdicts[assessment.fact] = eligibility.status
+        stage.verdict_reads[assessment.fact] = reads
+    return stage
 
-    extra: dict[str, object] = dict(verdicts)
-    context.update(verdicts)
+
+def _all_suitable(stages: list[_LesionStage], fact: str) -> bool | None:
+    verdicts = [stage.verdicts.get(fact) for stage in stages]
+    if any(v == "ineligible" for v in verdicts):
+        return False
+    if verdicts and all(v == "eligible" for v in verdicts):
+        return True
+    return None
+
+
+def _patient_criteria(stages: list[_LesionStage], ruleset: Ruleset, runner: Runner, gaps: _Gaps,
+                      assumptions: _Assumptions) -> dict[str, Eligibility]:
+    """Patient-level assessments, decided once on the patient's facts and every lesion's verdicts;
+    their verdict (and what it rests on) is then known to every lesion's rules."""
+    patient_level = [a for a in ruleset.assessments if a.patient_level]
+    if not patient_level or not stages:
+        return {}
+    suitable = _all_suitable(stages, verdict_fact("sbrt"))
+    first = stages[0]
+    extra = {"all_lesions_sbrt_suitable": suitable} if suitable is not None else {}
+    facts = first.facts.with_results(extra)
+    context = {**first.context, **extra}
+    truths = runner.criteria(facts.values)
+    out: dict[str, Eligibility] = {}
+    for assessment in patient_level:
+        eligibility, reads = _assess(assessment, truths, facts, context, ruleset)
+        # Patient-level facts only: the gaps and assumptions are the patient's, reported once.
+        _gap_missing(gaps, eligibility, first.lesion, assessment.name)
+        assumptions.add(reads, first.lesion, assessment.name)
+        out[assessment.name] = eligibility
+        for stage in stages:
+            stage.verdicts[assessment.fact] = eligibility.status
+            stage.verdict_reads[assessment.fact] = reads
+            stage.context[assessment.fact] = eligibility.status
+    return out
+
+
+def _lesion_rules(stage: _LesionStage, ruleset: Ruleset, runner: Runner, gaps: _Gaps,
+                  assumptions: _Assumptions) -> tuple[Lesion, list[Recommendation]]:
+    lesion, base_facts, context = stage.lesion, stage.facts, stage.context
+    verdict_reads = stage.verdict_reads
+    extra: dict[str, object] = dict(stage.verdicts)
+    context.update(stage.verdicts)
+    facts = base_facts
     recommendations: list[Recommendation] = []
     for phase in ruleset.phases:
         if phase > 1:  # later phases know what earlier ones recommended
@@ -234,7 +301,7 @@ def _evaluate_lesion(
                 })
 
     out_lesion = Lesion(id=lesion.id, site=lesion.site, region=lesion.region, levels=lesion.levels,
-                        bone=lesion.bone, eligibility=eligibility)
+                        bone=lesion.bone, eligibility=stage.eligibility)
     return out_lesion, recommendations
 
 
@@ -274,11 +341,14 @@ def _recommendation(rule: Rule, lesion: LesionState, facts: LesionFacts, context
     rationale = render(spec.rationale, context)
     if demoted and spec.demote_note:
         rationale += " " + render(spec.demote_note, context)
+    # Demotion orders the options; an urgent recommendation (cord compression) stays urgent.
+    priority = spec.priority if spec.priority == "urgent" or not demoted else "alternative"
     return Recommendation(
         code=spec.code,
         reason=spec.reason,
         lesion=lesion.id,
-        priority="alternative" if demoted else spec.priority,
+        priority=priority,
+        timing=render(spec.timing, context) if spec.timing else None,
         summary=render(spec.summary, context),
         rationale=rationale,
         regimens=tuple(regimen_out(r) for r in spec.regimens),
@@ -311,10 +381,12 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
         return _deceased(state, ruleset, runner.name)
     gaps = _Gaps(state, ruleset)
     assumptions = _Assumptions(ruleset)
+    stages = [_lesion_criteria(state, lesion, ruleset, runner, gaps, assumptions) for lesion in state.lesions]
+    patient_eligibility = _patient_criteria(stages, ruleset, runner, gaps, assumptions)
     lesions: list[Lesion] = []
     recommendations: list[Recommendation] = []
-    for lesion in state.lesions:
-        out_lesion, recs = _evaluate_lesion(state, lesion, ruleset, runner, gaps, assumptions)
+    for stage in stages:
+        out_lesion, recs = _lesion_rules(stage, ruleset, runner, gaps, assumptions)
         lesions.append(out_lesion)
         recommendations.extend(recs)
 
@@ -323,6 +395,12 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
         warnings.append(WarningOut(message="no bone metastasis found in the record; nothing to evaluate"))
     recommendations, lesions, safety_warnings = safety.enforce(state, lesions, recommendations)
     warnings.extend(safety_warnings)
+    with_recommendation = {rec.lesion for rec in recommendations if rec.code != "avoid"}
+    for lesion in state.lesions:
+        if lesion.id not in with_recommendation:
+            warnings.append(WarningOut(resource=lesion.id, message=(
+                f"no treatment recommendation for the lesion at {lesion.site}: the record does not hold what the "
+                "rules need (see the data gaps and each assessment's unknown criteria); decide clinically")))
     lesion_order = {lesion.id: i for i, lesion in enumerate(lesions)}
     recommendations.sort(key=lambda r: (lesion_order.get(r.lesion, 0), r.code == "avoid",
                                         PRIORITY_ORDER[r.priority], r.rules))
@@ -338,6 +416,7 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
         data_gaps=gaps.result(),
         warnings=tuple(warnings),
         assumptions=assumptions.result(),
+        patient_eligibility=patient_eligibility,
     )
 
 

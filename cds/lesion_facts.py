@@ -21,7 +21,7 @@ from cds.state import Fact, LesionState, PatientState, ScoreEstimate, SilenceRea
 
 _RESULT_ADAPTERS: dict[str, TypeAdapter[Any]] = {
     name: TypeAdapter(field.annotation) for name, field in RuleFacts.model_fields.items()
-    if name.startswith(("eligibility_", "recommended_"))
+    if name.startswith(("eligibility_", "recommended_")) or name == "all_lesions_sbrt_suitable"
 }
 
 
@@ -128,6 +128,7 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
         values["survival_documented"] = not state.expected_survival_months.derived
     _put_count(values, prov, "bone_lesion_count", state.bone_lesion_count)
     _put_count(values, prov, "metastatic_lesion_count", state.metastatic_lesion_count)
+    put("bone_lesions_needing_rt", state.bone_lesions_needing_rt)
     put("oligometastatic", state.oligometastatic)
     put("polymetastatic", state.polymetastatic)
     put("visceral_metastases", state.visceral_metastases)
@@ -173,6 +174,9 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
     put("painful", lesion.painful)
     put("posterior_elements", lesion.posterior_elements)
     put("extraosseous_extension", lesion.extraosseous_extension)
+    put("neuropathic_pain", lesion.neuropathic_pain)
+    put("surgeon_judged_stable", lesion.surgeon_judged_stable)
+    put("surgery_declined", lesion.surgery_declined)
     put("contiguous_compartments", lesion.contiguous_compartments)
     put("planned_surgery", lesion.planned_surgery)
     put("postoperative", lesion.postoperative)
@@ -186,6 +190,8 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
             extra = {
                 "prior_rt_dose_known": prior.dose_known,
                 "prior_rt_interval_months": prior.interval_months,
+                "prior_rt_interval_days": prior.interval_days,
+                "prior_rt_adjacent_only": prior.adjacent_only,
                 "prior_rt_stereotactic": prior.stereotactic,
                 "prior_cord_bed2": prior.cord_bed2,
                 "prior_cord_eqd2": prior.cord_eqd2,

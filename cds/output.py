@@ -158,6 +158,9 @@ class Evaluation(Model):
     data_gaps: tuple[DataGap, ...]
     warnings: tuple[WarningOut, ...]
     assumptions: tuple[Assumption, ...] = ()
+    patient_eligibility: dict[str, Eligibility] = Field(default_factory=dict)
+    """Patient-level assessments (e.g. oligometastatic SABR): decided once, after every lesion's
+    criteria; lesion recommendations refer to them."""
 
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True, by_alias=True)

@@ -1,6 +1,8 @@
 """Previous radiotherapy at a lesion's site, and the spinal-cord dose it leaves room for.
 
-"At the site" means any overlap of vertebral level or bone (contract/fhir-input.md). A course
+"At the site" means any overlap of vertebral level or bone (contract/fhir-input.md); in the spine a
+course to the vertebra next to the lesion counts too (ADJACENT_LEVELS), because fields overlap at
+their edges and the cord runs through both: a course to L4 matters for L3. A course
 whose site is not recorded may or may not overlap, so it makes the answer unknown unless another
 course overlaps for certain. An unknown dose is a data gap for the re-irradiation checks,
 never an assumption of none.
@@ -18,7 +20,22 @@ from cds.state import Fact, LesionState, PriorRadiotherapyAtSite, RadiotherapyCo
 NIEDER_CUMULATIVE_BED2_GY = 135.5  # Nieder 2006: cumulative cord BED2 ≤ 135.5 Gy, ≥ 6 months apart
 SAHGAL_CUMULATIVE_EQD2_GY = 70.0  # Sahgal 2012: cumulative cord EQD2 ≤ ~70 Gy for SBRT re-irradiation
 
+ADJACENT_LEVELS = 1
+"""A spinal course this many vertebrae above or below the lesion counts as at the site (the field
+edge and the cord dose overlap; conservative: its whole cord dose is counted)."""
+
 Overlap = bool | None
+
+
+def course_adjacent(course: RadiotherapyCourse, lesion: LesionState) -> bool:
+    """A spinal course to a vertebra within ADJACENT_LEVELS of the lesion's levels (not overlapping them)."""
+    if lesion.region != "spine" or not lesion.levels or not course.levels:
+        return False
+    if set(lesion.levels) & set(course.levels):
+        return False
+    ours = [anatomy.level_index(level) for level in lesion.levels]
+    theirs = [anatomy.level_index(level) for level in course.levels]
+    return min(abs(a - b) for a in ours for b in theirs) <= ADJACENT_LEVELS
 
 
 def course_overlaps(course: RadiotherapyCourse, lesion: LesionState) -> Overlap:
@@ -56,7 +73,9 @@ def prior_rt_at_site(
     as_of: datetime,
     any_prior_rt: Fact[bool] | None,
 ) -> PriorRadiotherapyAtSite | None:
-    overlapping = [c for c in courses if course_overlaps(c, lesion) is True]
+    at_levels = [c for c in courses if course_overlaps(c, lesion) is True]
+    adjacent = [c for c in courses if c not in at_levels and course_adjacent(c, lesion)]
+    overlapping = at_levels + adjacent
     if not overlapping:
         if lesion.prior_rt is not None:  # documented at the lesion (LOCAL prior-radiotherapy)
             return lesion.prior_rt
@@ -80,11 +99,16 @@ def prior_rt_at_site(
         cord_bed2 = round(sum(bed2(c.total_dose_gy, c.fractions) for c in overlapping), 1)  # type: ignore[arg-type]
         cord_eqd2 = round(sum(eqd2(c.total_dose_gy, c.fractions, 2.0) for c in overlapping), 1)  # type: ignore[arg-type]
     return PriorRadiotherapyAtSite(
-        at_site=derived(True, "radiotherapy course(s) overlapping the lesion's site", sources=sources,
-                        inputs={"courses": [c.id for c in overlapping]}),
+        at_site=derived(True, ("radiotherapy course(s) to the vertebra next to the lesion (field edges and "
+                               "cord dose overlap)" if not at_levels
+                               else "radiotherapy course(s) overlapping the lesion's site"),
+                        sources=sources, inputs={"courses": [c.id for c in overlapping],
+                                                 "adjacent": [c.id for c in adjacent]}),
         courses=tuple(c.id for c in overlapping),
         last_course_date=last,
         interval_months=_months_between(last, as_of.date()) if last else None,
+        interval_days=(as_of.date() - last).days if last else None,
+        adjacent_only=not at_levels,
         total_dose_gy=total,
         fractions=fractions,
         dose_known=dose_known,

@@ -89,6 +89,11 @@ def _prior_rt_text(state: PatientState, lesion: LesionState) -> str | None:
         if prior.interval_months is not None:
             when += f" ({_num(prior.interval_months)} months ago)"
     kind = "SBRT" if prior.stereotactic else "radiotherapy"
+    if prior.adjacent_only:
+        sites = [c.site for c in state.radiotherapy_courses if c.id in prior.courses and c.site]
+        where = ", ".join(dict.fromkeys(sites)) or "the next vertebra"
+        return (f"previous {kind} to {where}, next to {lesion.site} (field edges and cord dose overlap): "
+                f"{dose}{when}")
     return f"previous {kind} to {lesion.site}: {dose}{when}"
 
 
@@ -143,8 +148,10 @@ def template_context(state: PatientState, lesion: LesionState, facts: LesionFact
         "neuro_text": _neuro_text(state),
         "lesion_count_text": _lesion_count_text(state),
         "omd_text": state.omd_class.value if state.omd_class else None,
-        "compression_text": (f"cord compression at {lesion.site}" if lesion.cord_compression
-                             and lesion.cord_compression.value else None),
+        "compression_text": (
+            (f"cauda equina compression at {lesion.site}" if lesion.cauda_equina_only
+             and lesion.cauda_equina_only.value else f"cord compression at {lesion.site}")
+            if lesion.cord_compression and lesion.cord_compression.value else None),
         "size_text": f"{_num(lesion.size_cm.value)} cm" if lesion.size_cm else None,
         "fracture_text": ("pathological fracture" if lesion.pathological_fracture
                           and lesion.pathological_fracture.value else None),

@@ -70,6 +70,9 @@ class RuleFacts(BaseModel):
     bone_lesion_count_max: int | None = fact(
         "number of bone metastases (highest possible)", "bone-lesion-count",
         "LOCAL bone-lesion-count from the latest imaging")
+    bone_lesions_needing_rt: int | None = fact(
+        "number of bone lesions requiring RT", "bone-lesions-requiring-rt",
+        "LOCAL bone-lesions-requiring-rt (valueInteger)")
     metastatic_lesion_count_min: int | None = fact(
         "number of metastatic lesions at all sites (lowest possible)", "metastatic-lesion-count",
         "LOCAL metastatic-lesion-count from the latest imaging")
@@ -137,6 +140,14 @@ class RuleFacts(BaseModel):
         "posterior element involvement", "posterior-elements", "LOCAL posterior-element-involvement")
     extraosseous_extension: bool | None = fact(
         "extraosseous extension", "extraosseous-extension", "LOCAL extraosseous-extension")
+    neuropathic_pain: bool | None = fact(
+        "neuropathic pain from the lesion", "neuropathic-pain", "LOCAL neuropathic-pain with focus on the lesion")
+    surgeon_judged_stable: bool | None = fact(
+        "spine judged stable by a spine surgeon", "spine-stability-per-surgeon",
+        "LOCAL spine-stable-per-surgeon with focus on the lesion")
+    surgery_declined: bool | None = fact(
+        "surgery at the site declined or not possible", "surgery-declined",
+        "LOCAL surgery-declined with focus on the lesion")
     contiguous_compartments: int | None = fact(
         "contiguous bone compartments to treat", "contiguous-compartments", "LOCAL contiguous-compartments")
     planned_surgery: bool | None = fact("surgery scheduled at the site", "planned-surgery",
@@ -149,6 +160,9 @@ class RuleFacts(BaseModel):
     prior_rt_dose_known: bool | None = fact("previous dose at the site known")
     prior_rt_interval_months: float | None = fact(
         "months since the previous radiotherapy at the site", "prior-radiotherapy-date", "Procedure.performed[x]")
+    prior_rt_interval_days: int | None = fact(
+        "days since the previous radiotherapy at the site", "prior-radiotherapy-date", "Procedure.performed[x]")
+    prior_rt_adjacent_only: bool | None = fact("previous radiotherapy only at a vertebra next to the lesion")
     prior_rt_stereotactic: bool | None = fact("previous course was stereotactic")
     prior_cord_bed2: float | None = fact(
         "previous spinal-cord BED (α/β 2, Gy)", "prior-radiotherapy-dose",
@@ -170,6 +184,9 @@ class RuleFacts(BaseModel):
     eligibility_sib_imrt: Verdict | None = fact("SIB-IMRT eligibility")
     eligibility_sbrt: Verdict | None = fact("SBRT eligibility")
     eligibility_mescc_surgery: Verdict | None = fact("candidacy for decompressive surgery (Patchell)")
+    all_lesions_sbrt_suitable: bool | None = fact("every recorded lesion suitable for SBRT")
+    eligibility_sabr_oligometastatic: Verdict | None = fact(
+        "patient-level eligibility for oligometastatic SABR (SABR-COMET)")
 
     # --- what earlier rule phases recommended at this lesion (known from phase 2 on) ----------
     recommended_surgical_referral: bool | None = fact("surgical referral recommended by an earlier rule")

@@ -182,6 +182,9 @@ class PriorRadiotherapyAtSite(BaseModel):
     stereotactic: bool | None = None
     cord_bed2: float | None = None
     cord_eqd2: float | None = None
+    interval_days: int | None = None
+    adjacent_only: bool = False
+    """Every course counted here is at a vertebra next to the lesion, none at its levels."""
 
 
 class Neurology(BaseModel):
@@ -236,6 +239,12 @@ class LesionState(BaseModel):
     painful: Fact[bool] | None = None
     posterior_elements: Fact[bool] | None = None
     extraosseous_extension: Fact[bool] | None = None
+    neuropathic_pain: Fact[bool] | None = None
+    """Neuropathic (radicular) pain from this lesion (ESTRO-ACROP: a complicated metastasis)."""
+    surgeon_judged_stable: Fact[bool] | None = None
+    """A spine surgeon's judgement that the spine at this lesion is stable (SINS 7–12 needs one)."""
+    surgery_declined: Fact[bool] | None = None
+    """Surgery at this site declined by the patient or judged not possible by the surgeon."""
     contiguous_compartments: Fact[int] | None = None
     planned_surgery: Fact[bool] | None = None
     postoperative: Fact[bool] | None = None
@@ -307,6 +316,8 @@ class PatientState(BaseModel):
     metastases_diagnosed: Fact[date] | None = None
     """When metastatic disease was first diagnosed (earliest onset of a metastasis Condition)."""
     bone_lesion_count: Fact[int] | None = None
+    bone_lesions_needing_rt: Fact[int] | None = None
+    """Bone lesions requiring RT for symptom relief or local control (Marazzi's ≤ 5), as documented."""
     metastatic_lesion_count: Fact[int] | None = None
     visceral_metastases: Fact[bool] | None = None
     hepatic_metastases: Fact[bool] | None = None

@@ -86,9 +86,9 @@ Feature: Metastatic epidural spinal cord compression (MESCC)
     And not medically operable
     And an expected survival of 6 weeks
     When the patient is evaluated on 2026-11-20
-    Then the lesion at T10 gets 20 Gy in 5 fractions for cord compression (preferred)
+    Then the lesion at T10 gets 20 Gy in 5 fractions for cord compression (urgent)
     And the recommendation cites "Rades 2016"
-    And the lesion at T10 gets 8 Gy in 1 fraction for cord compression (alternative)
+    And the lesion at T10 gets 8 Gy in 1 fraction for cord compression (urgent)
     And the recommendation's rationale mentions "SCORAD III did not show non-inferiority"
     And the recommendation cites "Hoskin 2019"
     And the recommendation offers 8 Gy in 1 fraction with a BED10 of 14.4 Gy
@@ -98,7 +98,7 @@ Feature: Metastatic epidural spinal cord compression (MESCC)
     And not medically operable
     And an expected survival of 14 months
     When the patient is evaluated on 2026-11-20
-    Then the lesion at T10 gets 30 Gy in 10 fractions for cord compression (preferred)
+    Then the lesion at T10 gets 30 Gy in 10 fractions for cord compression (urgent)
     And the recommendation offers 30 Gy in 10 fractions with a BED10 of 39.0 Gy
     And the recommendation offers 20 Gy in 5 fractions as alternative with a BED10 of 28.0 Gy
 
@@ -137,7 +137,7 @@ Feature: Metastatic epidural spinal cord compression (MESCC)
     And paraplegic for 72 hours
     And an expected survival of 8 months
     When the patient is evaluated on 2026-11-20
-    Then the lesion at T8 gets 30 Gy in 10 fractions for cord compression (preferred)
+    Then the lesion at T8 gets 30 Gy in 10 fractions for cord compression (urgent)
     And the decompressive surgery criterion "not-paraplegic-over-48h" at T8 says "paraplegic for 72 h"
 
   @boundary
@@ -161,15 +161,13 @@ Feature: Metastatic epidural spinal cord compression (MESCC)
     When the patient is evaluated on 2026-11-20
     Then decompressive surgery is "ineligible" at <site> because "<criterion>" is "not-met"
     And the lesion at <site> does not get a surgical referral for MESCC decompression
-    And the lesion at <site> gets 30 Gy in 10 fractions for cord compression (preferred)
+    And the lesion at <site> gets 30 Gy in 10 fractions for cord compression (urgent)
 
     Examples:
       | exclusion                              | site | finding                                                   | criterion                 |
       | highly radiosensitive myeloma          | T9   | the primary cancer is myeloma                             | not-highly-radiosensitive |
       | highly radiosensitive lymphoma         | T9   | the primary cancer is lymphoma                            | not-highly-radiosensitive |
       | not medically operable                 | T9   | not medically operable                                    | medically-operable        |
-      | compression below the conus (L3)       | L3   | Bilsky grade 2 at L3                                      | not-cauda-equina-only     |
-      | previous RT leaves no room for 30/10   | T9   | T9 was irradiated with 30 Gy in 10 fractions 20 months ago | prior-rt-permits-30gy     |
 
   Scenario: Compression at two separate areas is outside the Patchell trial
     Given cord compression at T4 with leg weakness for 12 hours
@@ -180,16 +178,19 @@ Feature: Metastatic epidural spinal cord compression (MESCC)
     When the patient is evaluated on 2026-11-20
     Then decompressive surgery is "ineligible" at T4 because "single-area" is "not-met"
     And decompressive surgery is "ineligible" at T10 because "single-area" is "not-met"
-    And the lesion at T4 gets 30 Gy in 10 fractions for cord compression (preferred)
-    And the lesion at T10 gets 30 Gy in 10 fractions for cord compression (preferred)
+    And the lesion at T4 gets 30 Gy in 10 fractions for cord compression (urgent)
+    And the lesion at T10 gets 30 Gy in 10 fractions for cord compression (urgent)
 
-  Scenario: Cauda equina compression alone is not a Patchell indication
+  Scenario: Cauda equina compression alone is not a Patchell indication, yet a surgeon sees it urgently (NICE NG234)
     Given cauda equina compression at L4
     And a neurological deficit
     And still walking
     And an expected survival of 12 months
     When the patient is evaluated on 2026-11-20
     Then decompressive surgery is "ineligible" at L4 because "not-cauda-equina-only" is "not-met"
+    And the lesion at L4 gets an urgent surgical referral for MESCC decompression
+    And the recommendation rests on rule "mescc.cauda-equina-surgical-opinion"
+    And every recommendation at L4 is urgent
 
   Scenario: A Patchell criterion that is not documented calls for urgent surgical assessment, not a "no"
     Given one-level cord compression at T8 with leg weakness for 12 hours
@@ -201,7 +202,7 @@ Feature: Metastatic epidural spinal cord compression (MESCC)
     And "medically-operable" is a data gap needed for "mescc-surgery"
     And the lesion at T8 gets an urgent surgical referral for MESCC decompression
     And the recommendation rests on rule "mescc.surgical-candidacy-undetermined"
-    And the lesion at T8 gets 30 Gy in 10 fractions for cord compression (alternative)
+    And the lesion at T8 gets 30 Gy in 10 fractions for cord compression (urgent)
     And the recommendation's rationale mentions "if the surgical assessment decides against it"
 
   @needs-clinical-review
@@ -228,7 +229,7 @@ Feature: Metastatic epidural spinal cord compression (MESCC)
     And an expected survival of 24 months
     When the patient is evaluated on 2026-11-20
     Then the lesion at T9 does not get a surgical referral
-    And the lesion at T9 gets 30 Gy in 10 fractions for cord compression (preferred)
+    And the lesion at T9 gets 30 Gy in 10 fractions for cord compression (urgent)
 
   Scenario Outline: Bilsky grade <grade> is kept as a label in the <group> group; the cord is not compressed
     Given a bone metastasis at T7

@@ -88,7 +88,7 @@ Feature: Long-bone impending and pathological fracture (Mirels)
     And the lesion at the left femoral shaft does not get ablative RT
     And the lesion at the left femoral shaft does not get 8 Gy in 1 fraction for pain
     And SBRT is "ineligible" at the left femoral shaft because "no-fracture" is "not-met"
-    And SIB-IMRT is "ineligible" at the left femoral shaft because "stable-bone" is "not-met"
+    And SIB-IMRT is "ineligible" at the left femoral shaft because "no-fracture" is "not-met"
 
     Examples:
       | mirels |

@@ -78,8 +78,8 @@ Feature: Patients with several lesions
     When the patient is evaluated on 2026-11-20
     Then decompressive surgery is "ineligible" at T3 because "single-area" is "not-met"
     And the decompressive surgery criterion "single-area" at T11 says "compression in 2 separate areas"
-    And the lesion at T3 gets 20 Gy in 5 fractions for cord compression (preferred)
-    And the lesion at T11 gets 20 Gy in 5 fractions for cord compression (preferred)
+    And the lesion at T3 gets 20 Gy in 5 fractions for cord compression (urgent)
+    And the lesion at T11 gets 20 Gy in 5 fractions for cord compression (urgent)
 
   Scenario: Contiguous levels are one lesion and one compression area
     Given a 70-year-old woman with breast cancer

@@ -139,7 +139,7 @@ Feature: Prognosis — documented and model-derived expected survival
     And not medically operable
     And cord compression at T9 with leg weakness for 24 hours
     When the patient is evaluated on 2026-11-20
-    Then the lesion at T9 gets 30 Gy in 10 fractions for cord compression (preferred)
+    Then the lesion at T9 gets 30 Gy in 10 fractions for cord compression (urgent)
     And the recommendation uses the derived fact "expected_survival_months"
     And the recommendation's rationale mentions "TEACHH group A"
     And the recommendation's rationale mentions "derived"

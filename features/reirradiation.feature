@@ -95,14 +95,20 @@ Feature: Re-irradiation and cumulative spinal-cord dose
     And "prior-radiotherapy-dose" is a data gap for T8 needed for "mescc-surgery"
     And the lesion at T8 gets an urgent surgical referral for MESCC decompression
 
-  Scenario: Previous RT that leaves no room for 30 Gy/10 excludes decompressive surgery
+  @safety
+  Scenario: Previous RT that leaves no room for 30 Gy/10 is outside Patchell, yet the patient sees a surgeon and gets only what the cord tolerates
     Given T8 was irradiated with 30 Gy in 10 fractions 20 months ago
     And one-level cord compression at T8 with leg weakness for 12 hours
     And still walking
     And medically operable
+    And an expected survival of 12 months
     When the patient is evaluated on 2026-11-20
     Then decompressive surgery is "ineligible" at T8 because "prior-rt-permits-30gy" is "not-met"
-    And the decompressive surgery criterion "prior-rt-permits-30gy" at T8 says "60.5 Gy < 75 Gy"
+    And the decompressive surgery criterion "prior-rt-permits-30gy" at T8 says "cord BED2 headroom 60.5 Gy"
+    And the lesion at T8 gets an urgent surgical referral for MESCC decompression
+    And the recommendation rests on rule "mescc.previously-irradiated-surgical-opinion"
+    And the lesion at T8 does not get 30 Gy in 10 fractions for cord compression
+    And the lesion at T8 gets 20 Gy in 5 fractions for cord compression (urgent)
 
   Scenario: After SBRT the cord dose depends on the plan: it is not computed from the prescription
     Given T8 was treated with SBRT 24 Gy in 2 fractions 12 months ago
@@ -121,9 +127,11 @@ Feature: Re-irradiation and cumulative spinal-cord dose
     And the recommendation offers 24 Gy in 6 fractions as alternative with a BED10 of 33.6 Gy
     And the recommendation cites "Alcorn 2024"
 
-  Scenario: Radiotherapy to the next level does not make this site previously irradiated
+  @safety
+  Scenario: Radiotherapy to the next level counts: field edges and the cord dose overlap
     Given T9 was irradiated with 20 Gy in 5 fractions 14 months ago
-    And no previous radiotherapy at T8
     When the patient is evaluated on 2026-11-20
-    Then the SIB-IMRT criterion "no-prior-rt-at-site" is "met" at T8
-    And the lesion at T8 does not get 8 Gy in 1 fraction as re-irradiation
+    Then the SIB-IMRT criterion "no-prior-rt-at-site" is "not-met" at T8
+    And the SIB-IMRT criterion "no-prior-rt-at-site" at T8 says "T9, next to T8"
+    And the lesion at T8 does not get 8 Gy in 1 fraction for pain
+    And the lesion at T8 gets 8 Gy in 1 fraction as re-irradiation

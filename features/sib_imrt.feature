@@ -34,7 +34,7 @@ Feature: SIB-IMRT eligibility (Marazzi 2025)
     And the SIB-IMRT criterion "breast-cancer" is "met" at L3
     And the SIB-IMRT criterion "histologically-confirmed" is "met" at L3
     And the SIB-IMRT criterion "restaging-within-a-month" at L3 says "10 days ago"
-    And the lesion at L3 gets SIB-IMRT for oligometastatic breast cancer (preferred)
+    And the lesion at L3 gets SIB-IMRT for oligometastatic breast cancer
     And the recommendation offers 35 Gy in 5 fractions as schedule-a with a BED10 of 59.5 Gy and 20 Gy to the whole compartment
     And the recommendation offers 30 Gy in 3 fractions as schedule-b with a BED10 of 60.0 Gy and 21 Gy to the whole compartment
     And the recommendation offers 50 Gy in 10 fractions as schedule-c with a BED10 of 75.0 Gy and 30 Gy to the whole compartment
@@ -42,10 +42,10 @@ Feature: SIB-IMRT eligibility (Marazzi 2025)
     And the recommendation's rationale mentions "local relapse 7%, no fractures, pain flare 37%"
     And the recommendation's rationale mentions "NRG-BR002"
 
-  Scenario: When SIB-IMRT is offered, spine SBRT and 8 Gy × 1 become alternatives: one ablative approach
+  Scenario: Randomised SC24 evidence outranks a retrospective series: SBRT preferred, SIB-IMRT the alternative
     When the patient is evaluated on 2026-11-20
-    Then the lesion at L3 gets SIB-IMRT for oligometastatic breast cancer (preferred)
-    And the lesion at L3 gets SBRT for a painful spinal metastasis (alternative)
+    Then the lesion at L3 gets SBRT for a painful spinal metastasis (preferred)
+    And the lesion at L3 gets SIB-IMRT for oligometastatic breast cancer (alternative)
     And the recommendation's rationale mentions "choose one ablative approach"
     And the lesion at L3 gets 8 Gy in 1 fraction for pain (alternative)
 
@@ -96,15 +96,17 @@ Feature: SIB-IMRT eligibility (Marazzi 2025)
       | 31   | ineligible | not-met |
 
   @boundary
-  Scenario Outline: <bone> bone lesions needing RT: "at-most-5-bone-lesions" is <status>
+  Scenario Outline: <bone> bone lesions in all: "at-most-5-bone-lesions-needing-rt" is <status>
+    Marazzi counts the lesions requiring RT: with more than five bone lesions, how many need RT must
+    be documented.
     Given bone-only disease with <bone> bone metastases
     When the patient is evaluated on 2026-11-20
-    Then SIB-IMRT is "<verdict>" at L3 because "at-most-5-bone-lesions" is "<status>"
+    Then SIB-IMRT is "<verdict>" at L3 because "at-most-5-bone-lesions-needing-rt" is "<status>"
 
     Examples:
-      | bone | verdict    | status  |
-      | 5    | eligible   | met     |
-      | 6    | ineligible | not-met |
+      | bone | verdict      | status  |
+      | 5    | eligible     | met     |
+      | 6    | undetermined | unknown |
 
   @boundary
   Scenario Outline: <n> contiguous bone compartments to irradiate: "at-most-2-contiguous-compartments" is <status>
@@ -168,8 +170,8 @@ Feature: SIB-IMRT eligibility (Marazzi 2025)
     Examples:
       | problem               | finding                       | criterion           | detail                           |
       | cord compression      | Bilsky grade 2 at L3          | no-cord-compression | surgical assessment first        |
-      | SINS 12               | SINS 12 at L3                 | stable-bone         | needs a surgical opinion first   |
-      | pathological fracture | a pathological fracture at L3 | stable-bone         | needs a surgical opinion first   |
+      | SINS 12               | SINS 12 at L3                 | stable-spine        | not stable enough for ablative RT |
+      | pathological fracture | a pathological fracture at L3 | no-fracture         | pathological fracture             |
 
   Scenario Outline: Unknown is not false — <missing> not in a partial extract: SIB-IMRT is undetermined and names the gap
     Given <missing> is not documented
@@ -184,7 +186,7 @@ Feature: SIB-IMRT eligibility (Marazzi 2025)
       | restaging imaging      | restaging-within-a-month | restaging-imaging   |
       | the ECOG               | ecog-0-2                 | performance-status  |
       | previous radiotherapy  | no-prior-rt-at-site      | prior-radiotherapy  |
-      | the lesion counts      | at-most-5-bone-lesions   | bone-lesion-count   |
+      | the lesion counts      | at-most-5-bone-lesions-needing-rt | bone-lesion-count   |
 
   Scenario: A provisional breast cancer diagnosis does not prove histological confirmation: undetermined, not ineligible
     Given the primary cancer is breast cancer, not histologically confirmed

@@ -118,7 +118,7 @@ Feature: Spinal instability (SINS)
     And the recommendation cites "Sahgal 2021"
     And the lesion at T6 does not get ablative RT
     And SBRT is "ineligible" at T6 because "sins-below-12" is "not-met"
-    And SIB-IMRT is "ineligible" at T6 because "stable-bone" is "not-met"
+    And SIB-IMRT is "ineligible" at T6 because "stable-spine" is "not-met"
 
     Examples:
       | sins |
@@ -142,7 +142,8 @@ Feature: Spinal instability (SINS)
       | 12   | not-met |
       | 13   | not-met |
 
-  Scenario: With SINS 7–11 SBRT 24 Gy in 2 fractions is the alternative once a surgeon judges the spine stable
+  @safety
+  Scenario: With SINS 7–11, SBRT 24 Gy in 2 fractions only once a surgeon has judged the spine stable
     Given a bone metastasis at T6
     And SINS 9 at T6
     And pain of 6/10 at T6
@@ -150,9 +151,23 @@ Feature: Spinal instability (SINS)
     And no pathological fracture at T6
     When the patient is evaluated on 2026-11-20
     Then the lesion at T6 gets a surgical consultation for spinal instability (preferred)
-    And the lesion at T6 gets SBRT for a painful spinal metastasis (alternative)
-    And the recommendation rests on rule "sbrt.spine-sc24-after-consultation"
+    And the lesion at T6 does not get ablative RT
+    And the lesion at T6 gets 20 Gy in 5 fractions for a complicated metastasis
+    And SBRT is "undetermined" at T6 because "stable-spine" is "unknown"
+    And "spine-stability-per-surgeon" is a data gap for T6
+
+  Scenario: SINS 9 judged stable by the spine surgeon: SBRT 24 Gy in 2 fractions
+    Given a bone metastasis at T6
+    And SINS 9 at T6
+    And pain of 6/10 at T6
+    And Bilsky grade 0 at T6
+    And no pathological fracture at T6
+    And a spine surgeon judged T6 stable
+    When the patient is evaluated on 2026-11-20
+    Then the lesion at T6 gets SBRT for a painful spinal metastasis
+    And the recommendation rests on rule "sbrt.spine-sc24"
     And the recommendation offers 24 Gy in 2 fractions with a BED10 of 52.8 Gy
+    And the lesion at T6 does not get a surgical consultation for spinal instability
 
   Scenario: A partly documented SINS is a range: 8–18 spans indeterminate and unstable, and a surgeon is asked
     Location (junctional, 3) comes from the level; mechanical pain 3 and a lytic lesion 2 are known;

@@ -55,6 +55,9 @@ LESION_BOOLEANS: dict[str, str] = {
     "impending-fracture": "impending_fracture",
     "pathological-fracture": "pathological_fracture",
     "planned-surgery": "planned_surgery",
+    "neuropathic-pain": "neuropathic_pain",
+    "spine-stable-per-surgeon": "surgeon_judged_stable",
+    "surgery-declined": "surgery_declined",
     "mescc": "cord_compression",
     "prior-radiotherapy": "prior_rt",
 }

@@ -172,6 +172,7 @@ _FACT_FIELDS = (
     "sins_total", "bilsky_grade", "cord_compression", "cauda_equina_only", "compression_areas",
     "cord_compression_onset", "pathological_fracture", "impending_fracture", "lesion_type", "size_cm",
     "cortical_involvement", "mirels_total", "pain_score", "posterior_elements", "extraosseous_extension",
+    "neuropathic_pain", "surgeon_judged_stable", "surgery_declined",
     "contiguous_compartments", "planned_surgery", "postoperative",
 )
 _COMPONENT_FIELDS = ("sins_components", "mirels_components")

@@ -82,6 +82,10 @@ def map_metastases(ctx: MappingContext, lesions: Lesions) -> dict[str, Any]:
                                           lambda r: _count(ctx, r)), "bone lesion count")
     total_count = latest_fact(ctx, collect(ctx, local_observations(ctx, "metastatic-lesion-count"),
                                            lambda r: _count(ctx, r)), "metastatic lesion count")
+    needing_rt = latest_fact(ctx, collect(ctx, local_observations(ctx, "bone-lesions-requiring-rt"),
+                                          lambda r: _count(ctx, r)), "bone lesions requiring RT")
+    if needing_rt is not None:
+        out["bone_lesions_needing_rt"] = needing_rt
     lesion_refs = [d.id for d in lesions.drafts]
     if bone_count is not None:
         out["bone_lesion_count"] = bone_count

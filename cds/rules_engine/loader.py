@@ -30,7 +30,9 @@ from cds.rules_engine.schema import (
     CaveatSpec,
     Citation,
     CitationsFile,
+    CriteriaFile,
     CriterionSpec,
+    CriterionUse,
     DefinitionsFile,
     FactEntry,
     FactsFile,
@@ -126,6 +128,10 @@ class Assessment:
     @property
     def fact(self) -> str:
         return verdict_fact(self.spec.assessment)
+
+    @property
+    def patient_level(self) -> bool:
+        return self.spec.level == "patient"
 
 
 @dataclass(frozen=True)
@@ -296,7 +302,8 @@ def _parse_condition(spec: Any, file: str, where: str, problems: list[Problem]) 
         return None
 
 
-SPECIAL_FILES = ("ruleset.yaml", "citations.yaml", "definitions.yaml", "caveats.yaml", "facts.yaml")
+SPECIAL_FILES = ("ruleset.yaml", "citations.yaml", "definitions.yaml", "caveats.yaml", "facts.yaml",
+                 "criteria.yaml")
 
 CONFIRM_NAMES = frozenset({"site", "count", "imaging_date"})
 """What a silence's ``confirm`` sentence may name."""
@@ -460,6 +467,15 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
     def silences_read(node: cond.Node, decision: str) -> cond.Node:
         return cond.read_silences(node, readings.get(decision, {}), not_recorded_marker)
 
+    shared: dict[str, CriterionSpec] = {}
+    if (root / "criteria.yaml").exists():
+        shared_file = _validate(CriteriaFile, _read_yaml(root / "criteria.yaml", root, problems), "criteria.yaml",
+                                problems)
+        for crit in shared_file.criteria if shared_file else ():
+            if crit.id in shared:
+                problems.append(Problem("criteria.yaml", f"criterion '{crit.id}'", "is defined twice"))
+            shared[crit.id] = crit
+
     assessments: list[Assessment] = []
     for path in files:
         if path.parent.name != "eligibility":
@@ -474,7 +490,18 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
                                     "cds/rule_facts.py so that rules can read its verdict"))
         criteria = []
         seen: set[str] = set()
-        for crit in spec.criteria:
+        for item in spec.criteria:
+            if isinstance(item, CriterionUse):
+                if item.use not in shared:
+                    problems.append(Problem(rel(path), f"criterion use '{item.use}'",
+                                            "is not defined in criteria.yaml"))
+                    continue
+                crit = shared[item.use]
+            else:
+                crit = item
+                if crit.id in shared:
+                    problems.append(Problem(rel(path), f"criterion '{crit.id}'", "is defined in criteria.yaml: "
+                                                                                  f"write '- use: {crit.id}'"))
             where = f"criterion '{crit.id}'"
             if crit.id in seen:
                 problems.append(Problem(rel(path), where, "is defined twice"))
@@ -504,6 +531,8 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
             cited(rule.citations, rel(path), where)
             check_template(rule.recommend.summary, rel(path), where + " summary", problems)
             check_template(rule.recommend.rationale, rel(path), where + " rationale", problems)
+            if rule.recommend.timing:
+                check_template(rule.recommend.timing, rel(path), where + " timing", problems)
             node = _parse_condition(rule.when, rel(path), where, problems)
             node = expanded(node, rel(path), where) if node is not None else None
             demote = None

@@ -14,10 +14,11 @@ RecommendationCode = Literal[
 REASONS: dict[str, frozenset[str] | None] = {
     "surgical-referral": frozenset({"mescc-decompression", "spinal-instability", "impending-fracture",
                                     "pathological-fracture"}),
-    "ebrt-8gy-1fx": frozenset({"uncomplicated-pain", "mescc-short-survival", "reirradiation", "prophylactic"}),
+    "ebrt-8gy-1fx": frozenset({"uncomplicated-pain", "mescc-short-survival", "reirradiation", "prophylactic",
+                               "complicated"}),
     "ebrt-20gy-5fx": frozenset({"uncomplicated-pain", "mescc-short-survival", "reirradiation", "prophylactic",
-                                "mescc-non-surgical"}),
-    "ebrt-30gy-10fx": frozenset({"mescc-favourable-prognosis", "postoperative", "prophylactic"}),
+                                "mescc-non-surgical", "complicated"}),
+    "ebrt-30gy-10fx": frozenset({"mescc-favourable-prognosis", "postoperative", "prophylactic", "complicated"}),
     "sbrt": frozenset({"spine-painful", "non-spine-painful", "oligometastatic", "radioresistant", "postoperative"}),
     "sib-imrt": frozenset({"oligometastatic-breast"}),
     "prophylactic-rt": frozenset({"high-risk-asymptomatic"}),
@@ -93,7 +94,10 @@ class Recommend(Strict):
     demote_when: Any = None
     """When this condition is true the recommendation is only an alternative (e.g. SBRT is offered)."""
     demote_note: str | None = None
-    """Appended to the rationale when demoted, e.g. 'SBRT is recommended for this lesion'."""
+    """Appended to the rationale when demoted, e.g. 'SBRT is recommended for this lesion'. An urgent
+    recommendation keeps its urgency when demoted (cord compression is always urgent)."""
+    timing: str | None = None
+    """When to act, e.g. 'within 24 hours of the decision to treat (NICE QS56)'."""
 
     @field_validator("reason")
     @classmethod
@@ -167,14 +171,29 @@ class CriterionSpec(Strict):
 
 
 
+class CriterionUse(Strict):
+    """A criterion defined once in criteria.yaml, used by several assessments (one criterion, one verdict)."""
+
+    use: Id
+
+
 class AssessmentFile(Strict):
     assessment: str
     title: str
     description: str
     decision: Literal["palliative", "surgical", "ablative", "reirradiation", "prophylactic"]
     """The kind of decision the verdict supports: which silences its criteria may read (facts.yaml)."""
+    level: Literal["lesion", "patient"] = "lesion"
+    """A patient-level assessment is decided once for the patient, after every lesion's criteria
+    (it may read ``all_lesions_sbrt_suitable``); lesion rules read its verdict."""
     citations: tuple[str, ...] = Field(min_length=1)
     links: tuple[Link, ...] = ()
+    criteria: tuple[CriterionSpec | CriterionUse, ...] = Field(min_length=1)
+
+
+class CriteriaFile(Strict):
+    """Shared criteria (criteria.yaml): the same clinical criterion read the same way everywhere."""
+
     criteria: tuple[CriterionSpec, ...] = Field(min_length=1)
 
 

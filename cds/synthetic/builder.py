@@ -93,6 +93,10 @@ _CATEGORY_BY_LOCAL: dict[str, str] = {
     "motor-deficit-onset": "exam",
     "prior-radiotherapy": "procedure",
     "planned-surgery": "procedure",
+    "surgery-declined": "procedure",
+    "spine-stable-per-surgeon": "exam",
+    "neuropathic-pain": "exam",
+    "bone-lesions-requiring-rt": "imaging",
 }
 
 
@@ -535,6 +539,11 @@ class PatientBuilder:
             self._local_obs("metastatic-lesion-count", when=when, valueInteger=metastatic)
         return self
 
+    def bone_lesions_needing_rt(self, count: int, *, when: When = None) -> Self:
+        """LOCAL bone-lesions-requiring-rt: Marazzi's 'bone lesions requiring RT' (at most the bone count)."""
+        self._local_obs("bone-lesions-requiring-rt", when=when, valueInteger=count)
+        return self
+
     def visceral_metastasis(self, site: str, *, onset: When = None, id: str | None = None) -> Self:
         """Visceral (liver, brain, lung, pleura, adrenal, peritoneum) or nodal ('lymph-node',
         'mediastinal-nodes', 'axillary-nodes') metastasis as an ICD-10-CM Condition."""
@@ -928,6 +937,20 @@ class PatientBuilder:
 
     def extraosseous_extension(self, les: Lesion, present: bool) -> Self:
         self._local_obs("extraosseous-extension", focus=les, valueBoolean=present)
+        return self
+
+    def neuropathic_pain(self, les: Lesion, present: bool = True) -> Self:
+        self._local_obs("neuropathic-pain", focus=les, valueBoolean=present)
+        return self
+
+    def surgeon_judged_stable(self, les: Lesion, stable: bool = True) -> Self:
+        """A spine surgeon's stability judgement at the lesion (LOCAL spine-stable-per-surgeon)."""
+        self._local_obs("spine-stable-per-surgeon", focus=les, valueBoolean=stable)
+        return self
+
+    def surgery_declined(self, les: Lesion, declined: bool = True) -> Self:
+        """Surgery at the lesion's site declined by the patient or judged not possible (LOCAL surgery-declined)."""
+        self._local_obs("surgery-declined", focus=les, valueBoolean=declined)
         return self
 
     def impending_fracture(self, les: Lesion, judged: bool) -> Self:

@@ -211,6 +211,27 @@ def _prior_sbrt(bdd: ScenarioContext, site: str, dose: str, fractions: str, mont
     _add_course(bdd, site, dose, fractions, months, sbrt=True)
 
 
+@given(parsers.re(rf"{SITE} was irradiated with (?P<dose>\d+(?:\.\d+)?) Gy in (?P<fractions>\d+) fractions? "
+                  r"(?P<days>\d+) days ago"))
+def _prior_rt_days(bdd: ScenarioContext, site: str, dose: str, fractions: str, days: str) -> None:
+    _add_course(bdd, site, dose, fractions, str(int(days) / DAYS_PER_MONTH), sbrt=False)
+
+
+@given(parsers.re(rf"neuropathic pain at {SITE}"))
+def _neuropathic(bdd: ScenarioContext, site: str) -> None:
+    bdd.spec().at(site, "neuropathic-pain", lambda b, les: b.neuropathic_pain(les, True))
+
+
+@given(parsers.re(rf"a spine surgeon judged {SITE} (?P<verdict>stable|unstable)"))
+def _surgeon_stability(bdd: ScenarioContext, site: str, verdict: str) -> None:
+    bdd.spec().at(site, "surgeon-stability", lambda b, les: b.surgeon_judged_stable(les, verdict == "stable"))
+
+
+@given(parsers.re(rf"surgery at {SITE} (?:was declined|is not possible)"))
+def _surgery_declined(bdd: ScenarioContext, site: str) -> None:
+    bdd.spec().at(site, "surgery-declined", lambda b, les: b.surgery_declined(les, True))
+
+
 @given(parsers.re(rf"{SITE} was irradiated (?P<months>\d+(?:\.\d+)?) months ago, dose not documented"))
 def _prior_rt_unknown_dose(bdd: ScenarioContext, site: str, months: str) -> None:
     _add_course(bdd, site, None, None, months, sbrt=False)

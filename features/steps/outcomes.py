@@ -170,6 +170,35 @@ def _criterion_detail(bdd: ScenarioContext, phrase: str, criterion: str, site: s
     assert text.lower() in result.detail.lower(), f"{criterion}: {result.detail!r} does not say {text!r}"
 
 
+@then(parsers.re(r"oligometastatic SABR is \"(?P<status>eligible|ineligible|undetermined)\" for the patient"
+                 r"(?: because \"(?P<criterion>[\w-]+)\" is \"(?P<cstatus>met|not-met|unknown)\")?"))
+def _patient_verdict(bdd: ScenarioContext, status: str, criterion: str | None, cstatus: str | None) -> None:
+    name = ASSESSMENTS["oligometastatic SABR"]
+    verdict = bdd.result().patient_eligibility[name]
+    bdd.exercised.assessments[name] = None
+    summary = "; ".join(f"{c.id} {c.status}" for c in verdict.criteria)
+    assert verdict.status == status, f"{name} is {verdict.status}, not {status} ({summary})"
+    if criterion:
+        found = [c for c in verdict.criteria if c.id == criterion]
+        assert found, f"{name} has no criterion {criterion!r}: {summary}"
+        bdd.exercised.criteria[f"{name}/{criterion}"] = None
+        assert found[0].status == cstatus, f"{name}/{criterion} is {found[0].status}, not {cstatus}"
+
+
+@then(parsers.re(r"the recommendation is to be given \"(?P<text>.+)\""))
+def _timing(bdd: ScenarioContext, text: str) -> None:
+    rec = bdd.recommendation()
+    assert rec.timing and text.lower() in rec.timing.lower(), f"{rec.code}: timing is {rec.timing!r}, not {text!r}"
+
+
+@then(parsers.re(rf"every recommendation at {SITE} is urgent"))
+def _all_urgent(bdd: ScenarioContext, site: str) -> None:
+    recs = bdd.recommendations(site)
+    assert recs, f"{site}: no recommendation"
+    slow = [f"{r.code} ({r.priority})" for r in recs if r.priority != "urgent"]
+    assert not slow, f"{site}: not urgent: {', '.join(slow)}"
+
+
 @then(parsers.re(rf"no eligibility criterion at {SITE} is silently \"not-met\" for want of data"))
 def _unknown_not_false(bdd: ScenarioContext, site: str) -> None:
     lesion = bdd.result().lesion(bdd.lesion_id(site))

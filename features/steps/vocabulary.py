@@ -39,6 +39,7 @@ ASSESSMENTS: dict[str, str] = {
     "SIB-IMRT": "sib-imrt",
     "SBRT": "sbrt",
     "decompressive surgery": "mescc-surgery",
+    "oligometastatic SABR": "sabr-oligometastatic",
 }
 """Eligibility assessment phrase → assessment name in lesions[].eligibility."""
 
@@ -86,6 +87,8 @@ RECOMMENDATIONS: dict[str, Wanted] = dict([
     _w("30 Gy in 10 fractions after surgery", "ebrt-30gy-10fx", "postoperative"),
     _w("8 Gy in 1 fraction as re-irradiation", "ebrt-8gy-1fx", "reirradiation"),
     _w("20 Gy in 5 fractions as re-irradiation", "ebrt-20gy-5fx", "reirradiation"),
+    _w("20 Gy in 5 fractions for a complicated metastasis", "ebrt-20gy-5fx", "complicated"),
+    _w("8 Gy in 1 fraction for a complicated metastasis", "ebrt-8gy-1fx", "complicated"),
     _w("8 Gy in 1 fraction", "ebrt-8gy-1fx"),
     _w("20 Gy in 5 fractions", "ebrt-20gy-5fx"),
     _w("30 Gy in 10 fractions", "ebrt-30gy-10fx"),
