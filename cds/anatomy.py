@@ -14,11 +14,11 @@ VERTEBRAE: tuple[str, ...] = (
 )
 _INDEX = {level: i for i, level in enumerate(VERTEBRAE)}
 
-LONG_BONES = frozenset({"femur", "femoral head", "femoral neck", "femoral shaft", "humerus", "radius",
-                        "ulna", "tibia", "fibula"})
+LONG_BONES = frozenset({"femur", "femoral head", "femoral neck", "femoral shaft", "humerus", "proximal humerus",
+                        "humeral head", "humeral neck", "radius", "ulna", "tibia", "fibula"})
 PELVIC_BONES = frozenset({"pelvis", "ilium", "ischium", "pubis", "acetabulum", "sacroiliac joint"})
-SHOULDER_GIRDLE = frozenset({"scapula", "clavicle"})
-UPPER_LIMB = frozenset({"humerus", "radius", "ulna"})
+SHOULDER_GIRDLE = frozenset({"scapula", "glenoid", "acromion", "clavicle"})
+UPPER_LIMB = frozenset({"humerus", "proximal humerus", "humeral head", "humeral neck", "radius", "ulna"})
 LOWER_LIMB = frozenset({"femur", "femoral shaft", "tibia", "fibula"})
 PERITROCHANTERIC = frozenset({"femoral head", "femoral neck"})
 
@@ -91,19 +91,33 @@ def region_of_bone(bone: str) -> Region:
     return "other"
 
 
+# Named parts of a bone and what they lie in (or, for a joint, which bones form it): a course to the
+# femur covers the femoral neck, one to the scapula the glenoid. Two parts of one bone (femoral head and
+# shaft, glenoid and acromion) are not assumed to overlap.
+PART_OF: dict[str, frozenset[str]] = {
+    "femoral head": frozenset({"femur"}),
+    "femoral neck": frozenset({"femur"}),
+    "femoral shaft": frozenset({"femur"}),
+    "proximal humerus": frozenset({"humerus"}),
+    "humeral head": frozenset({"humerus", "proximal humerus"}),
+    "humeral neck": frozenset({"humerus", "proximal humerus"}),
+    "glenoid": frozenset({"scapula"}),
+    "acromion": frozenset({"scapula"}),
+    "ilium": frozenset({"pelvis"}),
+    "ischium": frozenset({"pelvis"}),
+    "pubis": frozenset({"pelvis"}),
+    "acetabulum": frozenset({"pelvis"}),
+    "sacroiliac joint": frozenset({"pelvis", "ilium"}),
+}
+
+
 def bones_overlap(a: str, b: str) -> bool:
     """Same bone, allowing a lateral/unlateral or part/whole match (femoral neck ~ femur)."""
     x, y = base_bone(a), base_bone(b)
-    if x == y:
-        la, lb = laterality(a), laterality(b)
-        return la is None or lb is None or la == lb
-    femur = {"femur", "femoral head", "femoral neck", "femoral shaft"}
-    pelvis = {"pelvis", "ilium", "ischium", "pubis", "acetabulum"}
-    for family, whole in ((femur, "femur"), (pelvis, "pelvis")):
-        if x in family and y in family and whole in (x, y):
-            la, lb = laterality(a), laterality(b)
-            return la is None or lb is None or la == lb
-    return False
+    if x != y and y not in PART_OF.get(x, ()) and x not in PART_OF.get(y, ()):
+        return False
+    la, lb = laterality(a), laterality(b)
+    return la is None or lb is None or la == lb
 
 
 # Vertebral regions named without a level (e.g. 'lumbar spine'): the levels they may stand for.
