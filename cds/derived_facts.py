@@ -18,7 +18,7 @@ from cds.prior_radiotherapy import course_overlaps, prior_rt_at_site
 from cds.rules_engine.schema import FactEntry
 from cds.scores import bilsky, oligometastatic
 from cds.scores.chow import chow_non_breast_primary, score_chow
-from cds.scores.mirels import mirels_site_for_bone, score_mirels
+from cds.scores.mirels import mirels_site_options, painful_from_mirels_pain, score_mirels
 from cds.scores.performance_status import kps_60_or_less_from_ecog, kps_to_ecog
 from cds.scores.rades import rades_primary_group, score_rades
 from cds.scores.radiosensitivity import radiosensitivity
@@ -76,17 +76,21 @@ def derive_mirels(lesion: LesionState) -> ScoreEstimate | None:
         return None
     components = {k: f.value for k, f in lesion.mirels_components.items()}
     note = None
+    site_options: tuple[str, ...] = ()
     if "site" not in components:
-        site = mirels_site_for_bone(lesion.bone)
-        if site:
-            components["site"] = site
-            note = f"site '{site}' derived from the bone ({lesion.bone})"
+        site_options = mirels_site_options(lesion.bone)
+        if len(site_options) == 1:
+            components["site"] = site_options[0]
+            note = f"site '{site_options[0]}' derived from the bone ({lesion.bone})"
+        elif site_options:
+            note = (f"site unknown: {lesion.bone} not specified as shaft, head, neck or trochanteric region "
+                    f"({' or '.join(site_options)})")
     if "lesion" not in components and lesion.lesion_type is not None:
         components["lesion"] = lesion.lesion_type.value
     if "size" not in components and lesion.cortical_involvement is not None:
         components["size"] = lesion.cortical_involvement.value
     total = lesion.mirels_total.value if lesion.mirels_total else None
-    estimate = score_mirels(total=total, **components)
+    estimate = score_mirels(total=total, site_options=site_options, **components)
     if note:
         estimate = estimate.model_copy(update={"note": "; ".join(filter(None, (estimate.note, note)))})
     if lesion.mirels_total is not None and not lesion.mirels_components:
@@ -151,7 +155,9 @@ def _derive_lesion(state: PatientState, lesion: LesionState, warnings: list[Warn
         elif "pain" in lesion.mirels_components and lesion.mirels_components["pain"].value != "mild":
             # Mirels' "mild" pain is not a pain that RT is given for; it leaves "painful" unknown.
             pain = lesion.mirels_components["pain"]
-            update["painful"] = derived(True, f"Mirels pain: {pain.value}", sources=pain.sources)
+            painful = painful_from_mirels_pain(pain.value)
+            if painful is not None:  # Mirels 'mild' leaves it to a pain score
+                update["painful"] = derived(painful, f"Mirels pain: {pain.value}", sources=pain.sources)
 
     if lesion.contiguous_compartments is None:
         if lesion.region == "spine" and lesion.levels and anatomy.are_contiguous(lesion.levels):

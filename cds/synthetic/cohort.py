@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any, Literal, TypeVar, cast
 
 from cds.anatomy import VERTEBRAE, level_index
-from cds.scores.mirels import MIRELS_POINTS, mirels_site_for_bone
+from cds.scores.mirels import MIRELS_POINTS, mirels_site_options
 from cds.scores.sins import SINS_POINTS, sins_location_for_levels
 from cds.state import CorticalInvolvement, Histology, LesionType
 from cds.synthetic import terminology as t
@@ -364,9 +364,10 @@ class _Patient:
 
     def bone_facts(self, les: Lesion, kind: str) -> None:
         rng, b = self.rng, self.b
-        site = mirels_site_for_bone(les.sites[0])
-        if site is None:
+        options = mirels_site_options(les.sites[0])
+        if not options:
             return
+        site = options[0]  # a bare femur: the documenting clinician scores it as lower limb (shaft)
         cortex = _weighted(rng, tuple(MIRELS_POINTS["size"]), (0.5, 0.35, 0.15))
         if self.documents(0.4):
             b.cortical_involvement(les, cast(CorticalInvolvement, cortex))

@@ -141,3 +141,27 @@ def test_rades_score_is_computed_for_cord_compression() -> None:
     out = derive(state(histology=documented("breast", "Condition/p"), lesions=(lesion,),
                        neurology=Neurology(ambulatory=documented(True, "Observation/a"))))
     assert "rades" in {e.model for e in out.survival_estimates}
+
+
+def femur(bone: str = "left femur", **kwargs: object) -> LesionState:
+    return LesionState(id="Condition/f", site=bone, region="long-bone", bone=bone, sources=("Condition/f",),
+                       **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_bare_femur_leaves_the_mirels_site_open() -> None:
+    components = {"pain": documented("moderate", "O/m"), "lesion": documented("mixed", "O/m"),
+                  "size": documented("one-to-two-thirds", "O/m")}
+    bare = derive(state(lesions=(femur(mirels_components=components),))).lesions[0].mirels
+    assert bare is not None and (bare.total, bare.minimum, bare.maximum) == (None, 8, 9)
+    assert bare.missing == ("site",) and "not specified" in (bare.note or "")
+    shaft = derive(state(lesions=(femur("left femoral shaft", mirels_components=components),))).lesions[0].mirels
+    assert shaft is not None and (shaft.total, shaft.band) == (8, "borderline")
+    neck = derive(state(lesions=(femur("left femoral neck", mirels_components=components),))).lesions[0].mirels
+    assert neck is not None and (neck.total, neck.band) == (9, "high-risk")
+
+
+def test_mirels_mild_pain_does_not_make_a_lesion_painful() -> None:
+    mild = femur(mirels_components={"pain": documented("mild", "O/m")})
+    assert derive(state(lesions=(mild,))).lesions[0].painful is None
+    functional = femur(mirels_components={"pain": documented("functional", "O/m")})
+    assert derive(state(lesions=(functional,))).lesions[0].painful.value is True  # type: ignore[union-attr]

@@ -14,6 +14,8 @@ from cds.scores.mirels import (
     mirels_band,
     mirels_points,
     mirels_site_for_bone,
+    mirels_site_options,
+    painful_from_mirels_pain,
     score_mirels,
 )
 
@@ -80,8 +82,11 @@ def test_mirels_band_rejects_out_of_range(total: int) -> None:
         ("left humerus", "upper-limb"),
         ("radius", "upper-limb"),
         ("ulna", "upper-limb"),
-        ("femur", "lower-limb"),
+        ("femur", None),
+        ("left femur", None),
         ("right femoral shaft", "lower-limb"),
+        ("left humeral head", "upper-limb"),
+        ("proximal humerus", "upper-limb"),
         ("tibia", "lower-limb"),
         ("fibula", "lower-limb"),
         ("femoral head", "peritrochanteric"),
@@ -203,3 +208,49 @@ def test_mirels_range_contains_every_completion(answers: dict[str, str | None]) 
 def test_mirels_site_for_bone_rejects_non_string() -> None:
     with pytest.raises(ValueError):
         mirels_site_for_bone(None)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("bone", "options"),
+    [
+        ("left femur", ("lower-limb", "peritrochanteric")),
+        ("femoral shaft", ("lower-limb",)),
+        ("right femoral neck", ("peritrochanteric",)),
+        ("femoral head", ("peritrochanteric",)),
+        ("humerus", ("upper-limb",)),
+        ("pelvis", ()),
+    ],
+)
+def test_mirels_site_options(bone: str, options: tuple[str, ...]) -> None:
+    assert mirels_site_options(bone) == options
+
+
+def test_a_bare_femur_is_a_range_not_a_non_proximal_lower_limb() -> None:
+    # functional 3 + lytic 3 + 1/3–2/3 cortex 2 = 8, plus 2 (shaft) or 3 (peritrochanteric): 10 or 11,
+    # never the upper limb's 1.
+    est = score_mirels(pain="functional", lesion="lytic", size="one-to-two-thirds",
+                       site_options=mirels_site_options("left femur"))
+    assert (est.total, est.minimum, est.maximum) == (None, 10, 11)
+    assert est.missing == ("site",)
+    # Where it flips the band: mild 1 + mixed 2 + < 1/3 1 = 4, plus 2 or 3 → 6 or 7 (low risk either way);
+    # moderate 2 + mixed 2 + 1/3–2/3 2 = 6, plus 2 or 3 → 8 (borderline) or 9 (fixation).
+    flips = score_mirels(pain="moderate", lesion="mixed", size="one-to-two-thirds",
+                         site_options=mirels_site_options("femur"))
+    assert (flips.minimum, flips.maximum, flips.band) == (8, 9, None)
+    assert flips.bands == ("borderline", "high-risk")
+
+
+def test_site_options_are_ignored_when_the_site_is_documented() -> None:
+    est = score_mirels(site="lower-limb", pain="moderate", lesion="mixed", size="one-to-two-thirds",
+                       site_options=("lower-limb", "peritrochanteric"))
+    assert (est.total, est.band) == (8, "borderline")
+
+
+@pytest.mark.parametrize(("answer", "painful"), [("mild", None), ("moderate", True), ("functional", True)])
+def test_mirels_mild_pain_does_not_make_a_lesion_painful(answer: str, painful: bool | None) -> None:
+    assert painful_from_mirels_pain(answer) is painful
+
+
+def test_painful_from_mirels_pain_rejects_unknown_answers() -> None:
+    with pytest.raises(ValueError, match="Mirels"):
+        painful_from_mirels_pain("severe")
