@@ -205,7 +205,7 @@ def _compression_areas(lesions: tuple[LesionState, ...]) -> tuple[LesionState, .
 
 
 def _survival(state: PatientState, update: dict[str, Any], lesions: tuple[LesionState, ...],
-              ecog: Fact[int] | None) -> None:
+              ecog: Fact[int] | None, warnings: list[Warning_]) -> None:
     histology = _value(state.histology)
     hepatic = _value(state.hepatic_metastases)
     bone_only_fact = update.get("bone_only_disease") or state.bone_only_disease
@@ -262,6 +262,13 @@ def _survival(state: PatientState, update: dict[str, Any], lesions: tuple[Lesion
                                           sources=documented.sources, inputs={"months": documented.value})
         return
     for estimate in (teachh, chow):
+        if estimate.median_months is not None and estimate.band is None:
+            # A group median on a decision threshold (Chow C, ~3 months) places the patient on neither side.
+            warnings.append(Warning_(message=(
+                f"{estimate.model.upper() if estimate.model == 'teachh' else 'Chow'} group {estimate.group}: "
+                f"median about {estimate.median_months:g} months lies on a survival decision threshold, so "
+                f"no expected survival is derived from it; document the clinician's estimate")))
+            continue
         if estimate.median_months is not None and estimate.band is not None:
             name = estimate.model.upper() if estimate.model == "teachh" else "Chow"
             method = (f"{name} group {estimate.group} ({estimate.score.minimum}"
@@ -363,7 +370,7 @@ def derive(state: PatientState, catalogue: Mapping[str, FactEntry] | None = None
     staged = state.model_copy(update=update)
     lesions = _compression_areas(tuple(_derive_lesion(staged, lesion, warnings) for lesion in state.lesions))
     update["lesions"] = lesions
-    _survival(state, update, lesions, ecog)
+    _survival(state, update, lesions, ecog, warnings)
     update.pop("_survival_sources", None)
     update["warnings"] = tuple(warnings)
     return state.model_copy(update=update)

@@ -6,7 +6,7 @@ from typing import Final, Literal, cast
 
 from cds.scores._histology import check_histology
 from cds.scores._range import check_bool, check_int, estimate
-from cds.scores.survival import survival_band
+from cds.scores.survival import decision_threshold_at, survival_band
 from cds.state import SurvivalEstimate
 
 CITATION: Final = "chow2008"
@@ -21,6 +21,13 @@ NOTE: Final = (
     "from secondary sources (◐) — needs clinical review; group C's ~3 months sits on the "
     "short/intermediate band boundary."
 )
+
+
+def on_threshold_note(group: str, median: float, threshold: float) -> str:
+    return (f"Chow group {group}'s median (about {median:g} months) lies on the {threshold:g}-month "
+            f"decision threshold: it places the patient on neither side, so no survival band or point "
+            f"estimate is taken from it (a ≥ {threshold:g}-month check is not met by rounding) — "
+            f"document the clinician's estimate.")
 
 
 def chow_non_breast_primary(histology: str) -> bool | None:
@@ -63,12 +70,17 @@ def score_chow(
     )
     group = cast("ChowGroup | None", score.band)
     median = MEDIAN_MONTHS[group] if group is not None else None
+    band = survival_band(median) if median is not None else None
+    threshold = decision_threshold_at(median) if median is not None else None
+    if group is not None and median is not None and threshold is not None:
+        band = None
+        score = score.model_copy(update={"note": f"{NOTE} {on_threshold_note(group, median, threshold)}"})
     return SurvivalEstimate(
         model="chow",
         score=score,
         group=group,
         median_months=median,
-        band=survival_band(median) if median is not None else None,
+        band=band,
         inputs=score.components,
         missing=missing,
         citation=CITATION,

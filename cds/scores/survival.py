@@ -9,6 +9,9 @@ from cds.state import SurvivalBand
 
 SHORT_BELOW_MONTHS: Final = 3.0
 LONG_FROM_MONTHS: Final = 12.0
+# Survival thresholds the rules decide on: < 3 months short (8 Gy × 1), ≥ 6 months (SBRT,
+# oligometastatic SABR, surgery), ≥ 12 months long (the longer courses).
+DECISION_THRESHOLDS_MONTHS: Final = (SHORT_BELOW_MONTHS, 6.0, LONG_FROM_MONTHS)
 DAYS_PER_MONTH: Final = 30.4375  # 365.25 / 12, the UCUM mean Julian month
 
 # UCUM duration unit -> months.
@@ -28,6 +31,16 @@ def survival_band(months: float) -> SurvivalBand:
     if months < LONG_FROM_MONTHS:
         return "intermediate"
     return "long"
+
+
+def decision_threshold_at(median_months: float) -> float | None:
+    """The decision threshold a model's group median lies on, or None.
+
+    A published group median is approximate ("about 3 months"), so one that equals a threshold does
+    not put the patient on either side of it: the model then gives no band or point estimate.
+    """
+    check_number("median survival (months)", median_months, minimum=0)
+    return next((t for t in DECISION_THRESHOLDS_MONTHS if median_months == t), None)
 
 
 def months_from_quantity(value: float, unit: str) -> float:

@@ -165,3 +165,12 @@ def test_mirels_mild_pain_does_not_make_a_lesion_painful() -> None:
     assert derive(state(lesions=(mild,))).lesions[0].painful is None
     functional = femur(mirels_components={"pain": documented("functional", "O/m")})
     assert derive(state(lesions=(functional,))).lesions[0].painful.value is True  # type: ignore[union-attr]
+
+
+def test_chow_group_c_on_the_three_month_threshold_derives_no_survival_and_warns() -> None:
+    out = derive(state(histology=documented("prostate", "Condition/p"), kps=documented(50, "Observation/k"),
+                       visceral_metastases=documented(True, "Condition/v")))
+    chow = next(e for e in out.survival_estimates if e.model == "chow")
+    assert (chow.group, chow.median_months, chow.band) == ("C", 3.0, None)
+    assert out.expected_survival_months is None and out.survival_band is None
+    assert any("Chow group C" in w.message and "threshold" in w.message for w in out.warnings)

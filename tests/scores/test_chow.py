@@ -35,11 +35,11 @@ def test_chow_group_rejects_invalid(factors: int) -> None:
         ((True, True, False), 2, "B", 10.0, "intermediate"),
         ((True, False, True), 2, "B", 10.0, "intermediate"),
         ((False, True, True), 2, "B", 10.0, "intermediate"),
-        # ~3 months is exactly the short/intermediate boundary: >= 3 is intermediate.
-        ((True, True, True), 3, "C", 3.0, "intermediate"),
+        # ~3 months lies on the 3-month threshold: no band, neither short nor intermediate.
+        ((True, True, True), 3, "C", 3.0, None),
     ],
 )
-def test_chow_row(flags: tuple[bool, bool, bool], total: int, group: str, median: float, band: str) -> None:
+def test_chow_row(flags: tuple[bool, bool, bool], total: int, group: str, median: float, band: str | None) -> None:
     est = score_chow(non_breast_primary=flags[0], metastases_beyond_bone=flags[1], kps_60_or_less=flags[2])
     assert est.model == "chow"
     assert est.citation == "chow2008"
@@ -47,6 +47,19 @@ def test_chow_row(flags: tuple[bool, bool, bool], total: int, group: str, median
     assert est.score.points == dict(zip(INPUTS, map(int, flags), strict=True))
     assert (est.group, est.median_months, est.band) == (group, median, band)
     assert est.missing == ()
+
+
+def test_chow_group_c_on_the_three_month_threshold_gives_no_band_and_says_why() -> None:
+    est = score_chow(non_breast_primary=True, metastases_beyond_bone=True, kps_60_or_less=True)
+    assert (est.group, est.median_months, est.band) == ("C", 3.0, None)
+    note = est.score.note or ""
+    assert "3-month decision threshold" in note and "neither side" in note
+
+
+def test_chow_groups_off_a_threshold_keep_their_band() -> None:
+    est = score_chow(non_breast_primary=True, metastases_beyond_bone=True, kps_60_or_less=False)
+    assert est.band == "intermediate"
+    assert "decision threshold:" not in (est.score.note or "")
 
 
 def test_chow_medians_flagged_for_review() -> None:

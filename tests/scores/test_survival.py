@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from cds.scores.survival import months_from_quantity, survival_band
+from cds.scores.survival import decision_threshold_at, months_from_quantity, survival_band
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,14 @@ def test_months_from_quantity_rejects_unknown_unit(unit: str) -> None:
 def test_months_from_quantity_rejects_invalid_value(value: float) -> None:
     with pytest.raises(ValueError):
         months_from_quantity(value, "mo")
+
+
+@pytest.mark.parametrize(("median", "threshold"), [(3.0, 3.0), (6, 6.0), (12.0, 12.0), (2.9, None), (3.1, None),
+                                                   (10.0, None), (35.0, None)])
+def test_decision_threshold_at(median: float, threshold: float | None) -> None:
+    assert decision_threshold_at(median) == threshold
+
+
+def test_a_documented_three_months_is_still_intermediate() -> None:
+    # Only a model's approximate group median is held back; a clinician's estimate is a value.
+    assert survival_band(3.0) == "intermediate"
