@@ -127,6 +127,11 @@ def _evaluate_patient(job: _Job, key: str, items: Iterable[tuple[int, str | None
     return {"patient": record.patient_id, "evaluation": evaluation.to_dict()}
 
 
+def _priority(rec: dict[str, Any]) -> str | None:
+    """The priority column: 'avoid' for what not to do, never the priority an endorsement would carry."""
+    return "avoid" if rec.get("code") == "avoid" else rec.get("priority")
+
+
 def _recommendation_rows(result: dict[str, Any]) -> list[tuple[Any, ...]]:
     """One row per patient × lesion × recommendation (nulls where there is none)."""
     evaluation = result.get("evaluation")
@@ -140,11 +145,11 @@ def _recommendation_rows(result: dict[str, Any]) -> list[tuple[Any, ...]]:
         recs = [r for r in recommendations if r.get("lesion") == lesion["id"]]
         for rec in recs or [None]:
             rows.append((patient, lesion["id"], lesion.get("site"), lesion.get("region"),
-                         rec and rec["code"], rec and rec.get("reason"), rec and rec.get("priority"),
+                         rec and rec["code"], rec and rec.get("reason"), rec and _priority(rec),
                          rec and rec.get("summary"), rec and ",".join(rec.get("rules", [])),
                          rec and ",".join(c["key"] for c in rec.get("citations", []))))
     for rec in (r for r in recommendations if r.get("lesion") not in {x["id"] for x in lesions}):
-        rows.append((patient, rec.get("lesion"), None, None, rec["code"], rec.get("reason"), rec.get("priority"),
+        rows.append((patient, rec.get("lesion"), None, None, rec["code"], rec.get("reason"), _priority(rec),
                      rec.get("summary"), ",".join(rec.get("rules", [])),
                      ",".join(c["key"] for c in rec.get("citations", []))))
     return rows or [(patient, None, None, None, None, None, None, None, None, None)]

@@ -73,7 +73,8 @@ def minimal_report(evaluation: Evaluation) -> str:
                 regimens = ", ".join(f"{r.dose_gy:g} Gy/{r.fractions} (BED10 {r.bed10:g})" for r in rec.regimens)
                 cites = "; ".join(f"<a href=\"{_e(c.url)}\">{_e(c.label)}</a>" if c.url else _e(c.label)
                                   for c in rec.citations)
-                parts.append(f"<li><strong>{_e(rec.summary)}</strong> — {_e(rec.priority)} <code>{_e(rec.code)}"
+                label = "AVOID (do not use)" if rec.code == "avoid" else rec.priority
+                parts.append(f"<li><strong>{_e(rec.summary)}</strong> — {_e(label)} <code>{_e(rec.code)}"
                              f"</code><br>{_e(rec.rationale)}<br>{_e(regimens)}<br>{cites}</li>")
             parts.append("</ol>")
         else:

@@ -37,7 +37,7 @@ from cds.views.report_model import (
     VERIFICATION_SYMBOL,
     build_report,
 )
-from cds.views.summary import CODE_TITLES, criterion_status_text, gap_status_word, gap_text
+from cds.views.summary import CODE_TITLES, criterion_status_text, gap_status_word, gap_text, is_avoid
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -279,7 +279,8 @@ def render_page(evaluation: Evaluation) -> tuple[str, IndexRow]:
     levels = [v.urgency.level for v in report.lesions] or ["other"]
     summary = _IndexEvaluation(
         patient=evaluation.patient, evaluated_at=evaluation.evaluated_at,
-        recommendations=tuple(_RecommendationLabel(r.code, r.priority) for r in evaluation.recommendations),
+        recommendations=tuple(_RecommendationLabel(r.code, "avoid" if is_avoid(r) else r.priority)
+                              for r in evaluation.recommendations),
         ruleset=(evaluation.ruleset.version, evaluation.ruleset.sha256))
     return html, IndexRow(summary, bool(report.urgent), min(levels, key=URGENCY_ORDER.index),
                           len(evaluation.lesions), len(evaluation.data_gaps))

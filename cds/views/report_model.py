@@ -44,6 +44,7 @@ STATUS_SYMBOL = {"met": "✔", "not-met": "✘", "unknown": "?"}
 STATUS_WORD = {"met": "met", "not-met": "not met", "unknown": "unknown"}
 VERDICT_SYMBOL = {"eligible": "✔", "ineligible": "✘", "undetermined": "?"}
 PRIORITY_SYMBOL = {"urgent": "⚠", "preferred": "★", "alternative": "◇"}
+AVOID_SYMBOL = "✘"  # an avoid output is never marked with its priority's symbol
 VERIFICATION_SYMBOL = {"verified": "✔", "partial": "◐", "unverified": "○"}
 BILSKY_GROUP = {"0": "low", "1a": "low", "1b": "low", "1c": "grey-zone", "2": "high", "3": "high"}
 BILSKY_MEANING = {
@@ -428,7 +429,8 @@ def recommendation_view(rec: Recommendation) -> RecommendationView:
                                     "method": f.method}, label=f.label[:1].upper() + f.label[1:])
                   for f in rec.facts)
     return RecommendationView(
-        rec=rec, title=CODE_TITLES.get(rec.code, rec.code), symbol=PRIORITY_SYMBOL.get(rec.priority, ""),
+        rec=rec, title=CODE_TITLES.get(rec.code, rec.code),
+        symbol=AVOID_SYMBOL if is_avoid(rec) else PRIORITY_SYMBOL.get(rec.priority, ""),
         needs_review=rec.evidence_status == "needs-clinical-review",
         regimens=tuple(_regimen_view(r) for r in rec.regimens), facts=facts,
     )

@@ -6,19 +6,29 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import pytest
 from service_helpers import AS_OF_DT, assert_no_empty, full_prefetch
 
-from cds.output import DataGap, Evaluation, PatientSummary
+from cds.output import (
+    Citation,
+    DataGap,
+    Evaluation,
+    Lesion,
+    PatientSummary,
+    Recommendation,
+    RegimenOut,
+    RulesetInfo,
+)
 from cds.service.cards import (
     OVERRIDE_REASON_SYSTEM,
     BuiltCard,
     CardSettings,
     clip,
     indicator_for,
+    lesion_card,
     patient_view_cards,
     prune,
 )
@@ -232,6 +242,51 @@ def test_preferred_suggestion_is_recommended() -> None:
     (card, *_) = patient_view_cards(result.evaluation, SETTINGS, result.body_sites)
     recommended = [s for s in card.card["suggestions"] if s["isRecommended"]]
     assert len(recommended) == 1 and "8 Gy in 1 fraction" in recommended[0]["label"]
+
+
+Priority = Literal["urgent", "preferred", "alternative"]
+
+
+def _avoid(lesion: str, priority: Priority) -> Recommendation:
+    return Recommendation(
+        code="avoid", reason="8 Gy × 1 for cord compression with expected survival over 6 months", lesion=lesion,
+        priority=priority, summary="Avoid 8 Gy × 1 at L3: expected survival over 6 months",
+        rationale="A single fraction only for very limited life expectancy.",
+        regimens=(RegimenOut(dose_gy=8, fractions=1, bed10=14.4, role="avoid"),),
+        rules=("mescc.avoid-single-fraction",), citations=(Citation(key="rades2016", label="Rades 2016"),),
+        evidence_status="reviewed")
+
+
+def _lesion_only_avoid(priority: Priority) -> tuple[Evaluation, Lesion]:
+    lesion = Lesion(id="Condition/l3", site="L3", region="spine", levels=("L3",), eligibility={})
+    evaluation = Evaluation(
+        patient=PatientSummary(id="pt"), evaluated_at="2026-11-20T00:00:00Z",
+        ruleset=RulesetInfo(version="test", sha256="0" * 64), state={}, lesions=(lesion,),
+        recommendations=(_avoid(lesion.id, priority),), data_gaps=(), warnings=())
+    return evaluation, lesion
+
+
+@pytest.mark.parametrize("priority", ["urgent", "preferred", "alternative"])
+def test_an_avoid_item_is_never_labelled_with_its_priority_nor_offered_as_an_order(priority: Priority) -> None:
+    evaluation, lesion = _lesion_only_avoid(priority)
+    built = lesion_card(evaluation, lesion, SETTINGS, {})
+    card = built.card
+    assert "suggestions" not in card  # nothing to order from what not to do
+    assert card["indicator"] == "warning"
+    assert priority not in card["summary"].lower() and priority not in card["detail"].lower()
+    assert "✘ Avoid 8 Gy × 1 at L3" in card["detail"]
+    assert card["detail"].startswith("No radiotherapy or surgery is recommended for this lesion now")
+
+
+def test_an_avoid_item_beside_a_recommendation_stays_out_of_the_also_lines() -> None:
+    evaluation = evaluations()["09-renal-radioresistant-spine.json"][1].evaluation
+    l2 = next(les for les in evaluation.lesions if les.site == "L2")
+    detail = lesion_card(evaluation, l2, SETTINGS, {}).card["detail"]
+    avoid = [r for r in evaluation.recommendations_for(l2.id) if r.code == "avoid"]
+    assert avoid
+    for line in detail.splitlines():
+        if any(r.summary[:40] in line for r in avoid):
+            assert line.startswith("- ✘ ") and not re.search(r"urgent|preferred|alternative", line), line
 
 
 @pytest.mark.parametrize("text", ["short", "x" * 139, "word " * 60, "é" * 300])
