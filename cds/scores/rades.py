@@ -74,9 +74,11 @@ def interval_points(months: float) -> int:
 def motor_deficit_points(days: float) -> int:
     """Time developing motor deficits: 1–7 days 3, 8–14 days 6, > 14 days 8.
 
-    Read as (0, 7] / (7, 14] / > 14 so fractional days fall somewhere; under a day counts as fast.
+    Read as [0, 7] / (7, 14] / > 14 so fractional days fall somewhere: a deficit that began under a day
+    ago, or is developing at the evaluation time (0 days, onset = now), counts as fast (Rades 2008:
+    "time developing motor deficits ≤ 7 days").
     """
-    value = check_number("motor_deficit_days", days, positive=True)
+    value = check_number("motor_deficit_days", days, minimum=0)
     if value <= 7:
         return 3
     if value <= 14:

@@ -64,11 +64,19 @@ def test_rades_row_ambulatory_before_rt(flag: bool, pts: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("days", "pts"), [(0.5, 3), (1, 3), (7, 3), (7.5, 6), (8, 6), (14, 6), (14.5, 8), (15, 8), (60, 8)]
+    ("days", "pts"),
+    [(0, 3), (0.0, 3), (0.01, 3), (0.5, 3), (1, 3), (7, 3), (7.5, 6), (8, 6), (14, 6), (14.5, 8), (15, 8), (60, 8)],
 )
 def test_rades_row_time_developing_motor_deficits(days: float, pts: int) -> None:
     assert points("motor_deficit_days", motor_deficit_days=days) == pts
     assert motor_deficit_points(days) == pts
+
+
+def test_a_motor_deficit_developing_now_is_scored_as_fast() -> None:
+    # Onset at the evaluation time (0 days) is the fastest onset there is, not invalid input.
+    est = score_rades(**{**BASE, "motor_deficit_days": 0})
+    assert est.score.points["motor_deficit_days"] == 3
+    assert "motor_deficit_days" not in est.missing
 
 
 def test_rades_minimum_and_maximum_totals() -> None:
@@ -173,8 +181,8 @@ def test_rades_primary_group(histology: str, group: str | None) -> None:
     [
         {"primary_group": "kidney"},
         {"interval_months": -1},
-        {"motor_deficit_days": 0},
         {"motor_deficit_days": -2},
+        {"motor_deficit_days": -0.01},
         {"ambulatory": "no"},
         {"visceral_metastases": 0},
     ],
