@@ -54,6 +54,11 @@ class Engine(StrEnum):
     python = "python"
 
 
+class CatalogueFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 class _PlainHelpCommand(TyperCommand):
     """Help in plain words: ``PATH...`` rather than typer's ``{paths}``, no ``<list[str]>`` or
     ``<bool>`` type labels where they say nothing to a user."""
@@ -125,10 +130,22 @@ def evaluate(
                                                          "into.")] = None,
     excel: Annotated[bool, typer.Option("--excel", help="For --format csv: a file Excel opens correctly (UTF-8 "
                                                         "byte-order mark, CRLF, no cell read as a formula).")] = False,
+    partial_record: Annotated[bool, typer.Option(
+        "--partial-record", help="The inputs are extracts, not whole records: a fact they do not hold is "
+                                 "unknown, never 'not recorded' (no silence is read as absence).")] = False,
+    covers: Annotated[str | None, typer.Option(
+        "--covers", metavar="TYPES", help="The inputs hold every resource of these types and no others "
+                                          "(comma-separated, e.g. Condition,Observation,Procedure): a silence "
+                                          "is 'not recorded' only in them.")] = None,
 ) -> None:
-    """Evaluate patients and print per-lesion recommendations, eligibility, citations and data gaps."""
+    """Evaluate patients and print per-lesion recommendations, eligibility, citations and data gaps.
+
+    A Bundle or Bulk export is read as the patient's whole record: a fact it does not hold is *not
+    recorded*, and the fact catalogue (`cds rules facts`) says which such silences may be read as
+    absence, and for which decisions. Use --partial-record or --covers for extracts."""
     try:
-        code = _evaluate(paths, format, _parse_as_of(as_of), jobs, engine, output_dir, excel)
+        coverage = _coverage(partial_record, covers)
+        code = _evaluate(paths, format, _parse_as_of(as_of), jobs, engine, output_dir, excel, coverage)
     except typer.Exit:
         raise
     except BrokenPipeError:
@@ -174,8 +191,33 @@ def _check_output_dir(output_dir: Path) -> None:
         raise _fail(f"--output-dir {output_dir}: cannot write there ({exc.strerror or exc})", 2) from None
 
 
+FHIR_TYPES = frozenset({
+    "Condition", "Observation", "Procedure", "ServiceRequest", "MedicationRequest", "MedicationAdministration",
+    "MedicationStatement", "DiagnosticReport", "ImagingStudy", "Encounter", "Patient", "CarePlan",
+    "AllergyIntolerance", "Specimen", "DocumentReference", "FamilyMemberHistory", "Immunization",
+})
+
+
+def _coverage(partial_record: bool, covers: str | None) -> Any:
+    """The user's statement of what the inputs cover, or None (whole records)."""
+    from fhir_mappings.reader import Coverage
+
+    if partial_record and covers is not None:
+        raise _fail("--partial-record and --covers: give one (--covers lists what a partial record holds)", 2)
+    if partial_record:
+        return Coverage(frozenset())
+    if covers is None:
+        return None
+    types = [t.strip() for t in covers.split(",") if t.strip()]
+    unknown = [t for t in types if t not in FHIR_TYPES]
+    if not types or unknown:
+        raise _fail(f"--covers: {', '.join(unknown) or repr(covers)} is not a resource type this engine reads "
+                    f"(one of {', '.join(sorted(FHIR_TYPES))})", 2)
+    return Coverage(frozenset(types))
+
+
 def _evaluate(paths: list[str], fmt: Format, as_of: datetime, jobs: int | None, engine: Engine,
-              output_dir: Path | None, excel: bool = False) -> int:
+              output_dir: Path | None, excel: bool = False, coverage: Any = None) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from cds.pipeline import RunContext, plan_units, run_units
@@ -197,7 +239,7 @@ def _evaluate(paths: list[str], fmt: Format, as_of: datetime, jobs: int | None, 
     out = Console(highlight=False, soft_wrap=False)
     output = _output_format(fmt, output_dir, out, excel)
     context = RunContext(as_of=as_of, engine=engine.value, render=output.render,
-                         debug=bool(os.environ.get("CDS_DEBUG")))
+                         debug=bool(os.environ.get("CDS_DEBUG")), coverage=coverage)
     several = len(paths) > 1 or any(Path(p).is_dir() for p in paths if p != "-")
     progress = Progress(TextColumn("evaluating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=err, transient=True, disable=not (several and err.is_terminal))
@@ -314,16 +356,33 @@ def rules_list(
 
 
 @rules_app.command("facts")
-def rules_facts() -> None:
-    """Print every fact a rule can read, with its label and how to document it."""
+def rules_facts(
+    format: Annotated[CatalogueFormat, typer.Option("--format", "-f")] = CatalogueFormat.text,
+    rule_facts: Annotated[bool, typer.Option("--rule-facts", help="List the names a rule condition may use "
+                                                                  "instead, with how to document each.")] = False,
+) -> None:
+    """The fact catalogue: where each fact is recorded, how long it stays current, and which silences
+    may be read as absence (for which decisions, and why). Unknown is never read as anything."""
     from rich.table import Table
 
     from cds.rule_facts import FACT_NAMES, fact_extra, fact_label
+    from cds.rules_engine.catalogue import fact_catalogue_json, fact_catalogue_text
+    from cds.rules_engine.loader import RulesetError, default_ruleset
 
-    table = Table("fact", "meaning", "how to document")
-    for name in sorted(FACT_NAMES):
-        table.add_row(name, fact_label(name), str(fact_extra(name).get("how", "")))
-    Console().print(table)
+    if rule_facts:
+        table = Table("fact", "meaning", "how to document")
+        for name in sorted(FACT_NAMES):
+            table.add_row(name, fact_label(name), str(fact_extra(name).get("how", "")))
+        Console().print(table)
+        return
+    try:
+        ruleset = default_ruleset()
+    except RulesetError as exc:
+        raise _fail("the rules do not load (run `cds rules check`): " + exc.problems[0].sentence(), 1) from None
+    if format is CatalogueFormat.json:
+        print(json.dumps(fact_catalogue_json(ruleset), indent=2, ensure_ascii=False))
+    else:
+        fact_catalogue_text(ruleset, Console(highlight=False))
 
 
 @app.command()

@@ -152,8 +152,7 @@ def _derive_lesion(state: PatientState, lesion: LesionState, warnings: list[Warn
         elif "pain" in lesion.sins_components:
             pain = lesion.sins_components["pain"]
             update["painful"] = derived(pain.value != "pain-free", f"SINS pain: {pain.value}", sources=pain.sources)
-        elif "pain" in lesion.mirels_components and lesion.mirels_components["pain"].value != "mild":
-            # Mirels' "mild" pain is not a pain that RT is given for; it leaves "painful" unknown.
+        elif "pain" in lesion.mirels_components:
             pain = lesion.mirels_components["pain"]
             painful = painful_from_mirels_pain(pain.value)
             if painful is not None:  # Mirels 'mild' leaves it to a pain score

@@ -286,7 +286,7 @@ def _lesion_rules(stage: _LesionStage, ruleset: Ruleset, runner: Runner, gaps: _
                 for name in cond.missing_facts(rule.condition, facts.values):
                     gaps.add(name, lesion, rule.spec.recommend.code)
 
-    recommendations = merge_duplicates(recommendations)
+    recommendations = _urgent_at_compression(lesion, merge_duplicates(recommendations))
     caveat_truths = runner.caveats(facts.values)
     for caveat in ruleset.caveats:
         if caveat_truths[caveat.id] is not True:
@@ -303,6 +303,16 @@ def _lesion_rules(stage: _LesionStage, ruleset: Ruleset, runner: Runner, gaps: _
     out_lesion = Lesion(id=lesion.id, site=lesion.site, region=lesion.region, levels=lesion.levels,
                         bone=lesion.bone, eligibility=stage.eligibility)
     return out_lesion, recommendations
+
+
+def _urgent_at_compression(lesion: LesionState, recommendations: list[Recommendation]) -> list[Recommendation]:
+    """Cord and cauda equina compression are neurological emergencies: every output at such a lesion
+    is urgent (a caution such as 'not within 4 weeks' as much as a referral), in the rules' order."""
+    compressed = any(f is not None and f.value is True for f in (lesion.cord_compression, lesion.cauda_equina_only))
+    if not compressed:
+        return recommendations
+    return [rec if rec.priority == "urgent" else rec.model_copy(update={"priority": "urgent"})
+            for rec in recommendations]
 
 
 def _unique_citations(citations: Iterable[Citation]) -> tuple[Citation, ...]:

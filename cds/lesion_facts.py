@@ -126,6 +126,13 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
     put("survival_band", state.survival_band)
     if state.expected_survival_months is not None:
         values["survival_documented"] = not state.expected_survival_months.derived
+    for estimate in state.survival_estimates:
+        if estimate.model == "rades" and estimate.group is not None:
+            values["rades_group"] = estimate.group
+            prov["rades_group"] = Provenance(estimate.score.origin, estimate.score.sources,
+                                             f"Rades score {estimate.score.minimum}"
+                                             + ("" if estimate.score.minimum == estimate.score.maximum
+                                                else f"–{estimate.score.maximum}") + f": {estimate.group}")
     _put_count(values, prov, "bone_lesion_count", state.bone_lesion_count)
     _put_count(values, prov, "metastatic_lesion_count", state.metastatic_lesion_count)
     put("bone_lesions_needing_rt", state.bone_lesions_needing_rt)

@@ -37,7 +37,7 @@ from cds.rules_engine.loader import Ruleset, default_ruleset
 from cds.state import PatientState
 from fhir_mappings.mapper import map_record
 from fhir_mappings.patient_shards import PatientShard, plan_shards, read_shard
-from fhir_mappings.reader import STDIN, InputError, PatientRecord, loads, read_bytes, read_path
+from fhir_mappings.reader import STDIN, Coverage, InputError, PatientRecord, loads, read_bytes, read_path
 
 AHEAD_PER_WORKER = 4
 """Units submitted ahead of the output per worker: enough to keep workers busy, few enough that
@@ -183,6 +183,9 @@ class RunContext:
     engine: str
     render: Callable[[Evaluation], Any]
     debug: bool = False
+    coverage: Coverage | None = None
+    """What the inputs cover, when the user says they are partial (``--partial-record``, ``--covers``);
+    None: each Bundle or export is the patient's whole record."""
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,8 @@ def run_unit(unit: Unit, context: RunContext) -> list[Result]:
         return [Result(unit.source, failure=Failure(unit.source, f"{unit.source}: no FHIR resources"))]
     results: list[Result] = []
     for record in records:
+        if context.coverage is not None:
+            record.coverage = context.coverage
         try:
             evaluation = evaluate_record(record, context.as_of, engine=context.engine)
             results.append(Result(unit.source, record.patient_id, output=context.render(evaluation)))

@@ -64,6 +64,10 @@ class RuleFacts(BaseModel):
         "expected survival band", "expected-survival",
         "LOINC 75327-7 or LOCAL estimated-survival, or the TEACHH/Chow inputs")
     survival_documented: bool | None = fact("expected survival documented by a clinician")
+    rades_group: Literal["poor-intermediate", "favourable"] | None = fact(
+        "Rades MESCC survival group (≤ 35 / > 35 points)", "rades-inputs",
+        "the Rades inputs: primary, months from diagnosis to MESCC, other bone and visceral metastases, "
+        "ambulatory status, days developing motor deficits")
     bone_lesion_count_min: int | None = fact(
         "number of bone metastases (lowest possible)", "bone-lesion-count",
         "LOCAL bone-lesion-count from the latest imaging")

@@ -16,7 +16,7 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     And medically operable
     And no previous radiotherapy anywhere
 
-  @safety
+  @safety @needs-clinical-review
   Scenario: 1a. Cord compression at a level irradiated 8 months ago goes to a surgeon, not to 30 Gy/10 again
     Given one-level cord compression at T8 with leg weakness for 12 hours
     And Bilsky grade 3 at T8
@@ -48,7 +48,7 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     And the lesion at T8 is warned to avoid "a standard RT course for cord compression beyond the cumulative cord tolerance"
     And the recommendation's rationale mentions "previous radiotherapy to T8"
 
-  @safety
+  @safety @needs-clinical-review
   Scenario: 1c. A course to the next vertebra counts: L4 irradiated, cord compression at L3
     Given cord compression at L2 with leg weakness for 12 hours
     And Bilsky grade 3 at L2
@@ -61,7 +61,7 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     And the recommendation's rationale mentions "next to L2"
     And the lesion at L2 does not get 30 Gy in 10 fractions for cord compression
 
-  @safety
+  @safety @needs-clinical-review
   Scenario: 2. SINS 9 without a surgeon's opinion: consultation and conventional RT, no ablative RT yet
     Given a bone metastasis at T11
     And SINS 9 at T11
@@ -92,7 +92,7 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     And the recommendation's rationale mentions "judged stable by a spine surgeon"
     And SBRT is "eligible" at T11 because "stable-spine" is "met"
 
-  @safety
+  @safety @needs-clinical-review
   Scenario: 3. Cauda equina compression at L3 follows the cord-compression pathway
     Given cord compression at L3 with leg weakness for 12 hours
     And Bilsky grade 3 at L3
@@ -121,8 +121,20 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     And the recommendation's rationale mentions "MRI of the whole spine"
     And every recommendation at T10 is urgent
 
+  Scenario: 4b. Without a clinician's survival estimate, RT alone for cord compression follows the Rades score, not TEACHH
+    Given the primary cancer was diagnosed 24 months ago
+    And one-level cord compression at T8 with leg weakness for 12 hours
+    And Bilsky grade 3 at T8
+    And still walking
+    And not medically operable
+    And bone-only disease with 1 bone metastasis
+    When the patient is evaluated on 2026-11-20
+    Then the Rades score is 39
+    And the lesion at T8 gets 30 Gy in 10 fractions for cord compression (urgent)
+    And the recommendation's rationale mentions "Rades survival group favourable"
+
   @safety
-  Scenario: 5. No neurological exam recorded: SBRT and SIB-IMRT read neurology the same way
+  Scenario: 5. No neurological exam recorded but Bilsky 1b documented: both techniques read "no deficit" and ask to confirm it
     Given a bone metastasis at L3
     And Bilsky grade 1b at L3
     And SINS 4 at L3
@@ -132,8 +144,23 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     And bone-only disease with 1 bone metastasis
     And restaging PET-CT 10 days ago
     When the patient is evaluated on 2026-11-20
+    Then the SBRT criterion "no-neurological-deficit" is "met" at L3
+    And the SIB-IMRT criterion "no-neurological-deficit" is "met" at L3
+    And the evaluation asks to confirm "no neurological deficit (examine before treating L3)"
+
+  @safety
+  Scenario: 5a. No neurological exam and no compression status: both techniques are undetermined, neither is offered
+    Given a bone metastasis at L3
+    And SINS 4 at L3
+    And pain of 5/10 at L3
+    And the neurological status is not documented
+    And an expected survival of 24 months
+    And bone-only disease with 1 bone metastasis
+    And restaging PET-CT 10 days ago
+    When the patient is evaluated on 2026-11-20
     Then the SBRT criterion "no-neurological-deficit" is "unknown" at L3
     And the SIB-IMRT criterion "no-neurological-deficit" is "unknown" at L3
+    And the lesion at L3 does not get ablative RT
 
   Scenario: 5b. A documented neurological deficit excludes both ablative techniques
     Given a bone metastasis at L3
@@ -202,6 +229,7 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     Then oligometastatic SABR is "ineligible" for the patient because "ecog-0-1" is "not-met"
     And the lesion at the left ilium does not get SBRT for oligometastatic disease
 
+  @needs-clinical-review
   Scenario: 8. A painful, stable vertebral compression fracture with a 2-month prognosis gets 8 Gy × 1
     Given a bone metastasis at L1
     And a pathological fracture of L1
@@ -213,6 +241,7 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     When the patient is evaluated on 2026-11-20
     Then the lesion at L1 gets 8 Gy in 1 fraction for a complicated metastasis
 
+  @needs-clinical-review
   Scenario: 8b. Surgery declined for an unstable spine: RT alone, not a referral
     Given a bone metastasis at L1
     And SINS 14 at L1
@@ -226,17 +255,18 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     And the lesion at L1 gets 20 Gy in 5 fractions for a complicated metastasis (preferred)
     And the lesion at L1 is warned to avoid "SBRT or SIB-IMRT before stabilisation"
 
+  @needs-clinical-review
   Scenario: 8c. Neuropathic pain makes a lesion complicated: 20 Gy/5 rather than 8 Gy × 1
-    Given a bone metastasis at the right 6th rib
-    And pain of 6/10 at the right 6th rib
-    And neuropathic pain at the right 6th rib
-    And no pathological fracture at the right 6th rib
+    Given a bone metastasis at the right rib
+    And pain of 6/10 at the right rib
+    And neuropathic pain at the right rib
+    And no pathological fracture at the right rib
     And an expected survival of 12 months
     And bone-only disease with 1 bone metastasis
     When the patient is evaluated on 2026-11-20
-    Then the lesion at the right 6th rib gets 20 Gy in 5 fractions for a complicated metastasis (preferred)
+    Then the lesion at the right rib gets 20 Gy in 5 fractions for a complicated metastasis (preferred)
     And the recommendation cites "Roos 2005"
-    And the lesion at the right 6th rib does not get 8 Gy in 1 fraction for pain
+    And the lesion at the right rib does not get 8 Gy in 1 fraction for pain
 
   @safety
   Scenario: 9. Myeloma gets conventional RT, never SBRT

@@ -95,7 +95,7 @@ Feature: Re-irradiation and cumulative spinal-cord dose
     And "prior-radiotherapy-dose" is a data gap for T8 needed for "mescc-surgery"
     And the lesion at T8 gets an urgent surgical referral for MESCC decompression
 
-  @safety
+  @safety @needs-clinical-review
   Scenario: Previous RT that leaves no room for 30 Gy/10 is outside Patchell, yet the patient sees a surgeon and gets only what the cord tolerates
     Given T8 was irradiated with 30 Gy in 10 fractions 20 months ago
     And one-level cord compression at T8 with leg weakness for 12 hours

@@ -142,7 +142,7 @@ Feature: Spinal instability (SINS)
       | 12   | not-met |
       | 13   | not-met |
 
-  @safety
+  @safety @needs-clinical-review
   Scenario: With SINS 7–11, SBRT 24 Gy in 2 fractions only once a surgeon has judged the spine stable
     Given a bone metastasis at T6
     And SINS 9 at T6

@@ -39,6 +39,24 @@ def catalogue_json(ruleset: Ruleset) -> dict[str, Any]:
                      "citations": cites(c.spec.citations)} for c in ruleset.caveats],
         "citations": {k: {"label": v.label, "reference": v.reference, "url": v.link(),
                           "verification": v.verification} for k, v in ruleset.citations.items()},
+        "changes": _changes(ruleset, cites),
+    }
+
+
+def _changes(ruleset: Ruleset, cites: Any) -> dict[str, Any] | None:
+    """What changed in this ruleset version (rules/changes.yaml), each id with its title."""
+    if ruleset.changes is None:
+        return None
+    titles: dict[str, str] = {r.id: r.spec.title for r in ruleset.rules}
+    titles |= {c.id: c.spec.title for c in ruleset.caveats}
+    titles |= {f"eligibility/{a.name}": a.spec.title for a in ruleset.assessments}
+    titles |= {f"criteria/{c.spec.id}": c.spec.title for a in ruleset.assessments for c in a.criteria}
+    titles |= {f"definitions/{k}": " ".join(v.description.split()) for k, v in ruleset.definition_specs.items()}
+    return {
+        "version": ruleset.changes.version, "title": ruleset.changes.title,
+        "changes": [{"change": " ".join(c.change.split()),
+                     "ids": [{"id": i, "title": titles.get(i, "")} for i in c.ids],
+                     "sources": cites(c.sources)} for c in ruleset.changes.changes],
     }
 
 
@@ -82,3 +100,52 @@ def catalogue_text(ruleset: Ruleset, console: Console) -> None:
         console.print(f"[bold]{assessment.spec.title}[/bold]: " + ", ".join(c.spec.id for c in assessment.criteria))
     for caveat in ruleset.caveats:
         console.print(f"[bold]caveat[/bold] {caveat.id}: {caveat.spec.title}")
+
+
+def fact_catalogue_json(ruleset: Ruleset) -> dict[str, Any]:
+    """The fact catalogue (facts.yaml): where each fact is recorded, how long it stays current, and
+    which silences may be read as absence — for which decisions, and why."""
+    def labels(keys: tuple[str, ...]) -> list[str]:
+        return [ruleset.citations[k].label for k in keys]
+
+    facts = {}
+    for key, entry in ruleset.facts.items():
+        item: dict[str, Any] = {"label": entry.label, "recorded_in": list(entry.recorded_in)}
+        if entry.current_for is not None:
+            item["current_for"] = {"days": entry.current_for.days, "reason": " ".join(entry.current_for.reason.split()),
+                                   "sources": labels(entry.current_for.sources),
+                                   "evidence_status": entry.current_for.evidence_status}
+        silence = entry.silence
+        if silence is not None:
+            item["silence"] = {
+                "reads_as": dict(silence.reads_as), "for": list(silence.for_), "stage": silence.stage,
+                "only_if": cond.render(cond.parse(silence.only_if)) if silence.only_if is not None else None,
+                "confirm": silence.confirm, "reason": " ".join(silence.reason.split()),
+                "sources": labels(silence.sources), "evidence_status": silence.evidence_status,
+            }
+        else:
+            item["silence"] = None
+        facts[key] = item
+    return {"name": ruleset.manifest.name, "version": ruleset.version, "facts": facts}
+
+
+def fact_catalogue_text(ruleset: Ruleset, console: Console) -> None:
+    data = fact_catalogue_json(ruleset)
+    table = Table(title=f"Fact catalogue — {data['name']} {data['version']} (rules/facts.yaml)",
+                  title_justify="left", show_lines=True)
+    for column in ("fact", "recorded in", "current for", "a silence (not recorded) is read as"):
+        table.add_column(column, overflow="fold")
+    for key, item in data["facts"].items():
+        current = item.get("current_for")
+        silence = item["silence"]
+        if silence is None:
+            reading = "[dim]never read: stays unknown[/dim]"
+        else:
+            values = ", ".join(f"{k} = {str(v).lower()}" for k, v in silence["reads_as"].items())
+            only_if = f"\nonly if {silence['only_if']}" if silence["only_if"] else ""
+            reading = (f"{values}\nfor {', '.join(silence['for'])}{only_if}\n[dim]{silence['reason']}[/dim]\n"
+                       f"confirm: {silence['confirm']}")
+        table.add_row(f"[bold]{key}[/bold]\n{item['label']}", ", ".join(item["recorded_in"]),
+                      f"{current['days']} days\n[dim]{current['reason']}[/dim]" if current else "[dim]no limit[/dim]",
+                      reading)
+    console.print(table)

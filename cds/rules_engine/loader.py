@@ -28,6 +28,7 @@ from cds.rules_engine.schema import (
     AssessmentFile,
     CaveatsFile,
     CaveatSpec,
+    ChangesFile,
     Citation,
     CitationsFile,
     CriteriaFile,
@@ -39,6 +40,7 @@ from cds.rules_engine.schema import (
     RuleFile,
     RulesetManifest,
     RuleSpec,
+    VersionChanges,
 )
 
 # libyaml when installed: the same documents, ten times faster to load (start-up of every command)
@@ -147,6 +149,8 @@ class Ruleset:
     files: tuple[str, ...] = field(default=())
     facts: dict[str, FactEntry] = field(default_factory=dict)
     """The fact catalogue (facts.yaml): where each fact is recorded, its currency, its silence."""
+    changes: VersionChanges | None = None
+    """What changed in this version (changes.yaml), shown in the review report."""
 
     def silence_of(self, rule_fact: str) -> tuple[str, FactEntry] | None:
         """The catalogue entry whose rules-stage silence reading covers this rule fact."""
@@ -303,7 +307,7 @@ def _parse_condition(spec: Any, file: str, where: str, problems: list[Problem]) 
 
 
 SPECIAL_FILES = ("ruleset.yaml", "citations.yaml", "definitions.yaml", "caveats.yaml", "facts.yaml",
-                 "criteria.yaml")
+                 "criteria.yaml", "changes.yaml")
 
 CONFIRM_NAMES = frozenset({"site", "count", "imaging_date"})
 """What a silence's ``confirm`` sentence may name."""
@@ -567,6 +571,22 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
             if node is not None:
                 caveats.append(Caveat(spec, silences_read(node, "caution")))
 
+    changes: VersionChanges | None = None
+    if (root / "changes.yaml").exists():
+        changes_file = _validate(ChangesFile, _read_yaml(root / "changes.yaml", root, problems), "changes.yaml",
+                                 problems)
+        known = ({r.id for r in rules} | {c.spec.id for c in caveats} | {f"eligibility/{a.name}" for a in assessments}
+                 | {f"criteria/{k}" for k in shared} | {f"definitions/{k}" for k in definitions})
+        for entry in changes_file.versions if changes_file else ():
+            for i, item in enumerate(entry.changes):
+                where = f"version {entry.version}, change {i + 1}"
+                cited(item.sources, "changes.yaml", where)
+                problems.extend(Problem("changes.yaml", where, f"names '{x}', which is not a rule, caveat, "
+                                        "assessment, shared criterion or definition")
+                                for x in item.ids if x not in known)
+            if manifest is not None and entry.version == manifest.version:
+                changes = entry
+
     if problems:
         raise RulesetError(problems)
     assert manifest is not None
@@ -581,6 +601,7 @@ def load_ruleset(root: Path | str | None = None) -> Ruleset:
         caveats=tuple(caveats),
         files=tuple(rel(p) for p in files),
         facts=facts,
+        changes=changes,
     )
 
 

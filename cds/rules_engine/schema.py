@@ -253,6 +253,25 @@ class FactsFile(Strict):
     facts: dict[str, FactEntry]
 
 
+class RuleChange(Strict):
+    change: str
+    ids: tuple[str, ...] = Field(min_length=1)
+    """Rule or caveat ids, 'eligibility/<assessment>', 'criteria/<criterion>' or 'definitions/<name>'."""
+    sources: tuple[str, ...] = Field(min_length=1)
+
+
+class VersionChanges(Strict):
+    version: str
+    title: str
+    changes: tuple[RuleChange, ...] = Field(min_length=1)
+
+
+class ChangesFile(Strict):
+    """rules/changes.yaml: what changed per ruleset version, with its source (shown in the review report)."""
+
+    versions: tuple[VersionChanges, ...] = ()
+
+
 class RulesetManifest(Strict):
     name: str
     version: str

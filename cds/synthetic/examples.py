@@ -487,8 +487,8 @@ EXAMPLES: tuple[Example, ...] = (
                 "T8",
                 (
                     Rec("surgical-referral", "mescc-decompression", "urgent", f"decompression (Patchell), {_THEN_30}"),
-                    Rec("avoid", "before decompression"),
-                    Rec("avoid", "8 Gy × 1 for cord compression"),
+                    Rec("avoid", "before decompression", "urgent"),
+                    Rec("avoid", "8 Gy × 1 for cord compression", "urgent"),
                 ),
                 "ineligible",
                 "ineligible",
@@ -506,14 +506,15 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "T10–T11",
                 (
-                    Rec("ebrt-20gy-5fx", "mescc-non-surgical", "preferred", "20 Gy/5"),
-                    Rec("ebrt-8gy-1fx", "mescc-short-survival", "alternative", "8 Gy/1"),
-                    Rec("avoid", "before decompression"),
+                    Rec("ebrt-20gy-5fx", "mescc-non-surgical", "urgent", "20 Gy/5 within 24 h (NICE QS56)"),
+                    Rec("ebrt-8gy-1fx", "mescc-short-survival", "urgent", "8 Gy/1 within 24 h"),
+                    Rec("avoid", "before decompression", "urgent"),
                 ),
                 "ineligible",
                 "ineligible",
                 "No surgical referral: expected survival < 3 months and not medically operable (Patchell). "
-                "RT alone by prognosis (SCORE-2; SCORAD III caution for 8 Gy/1); dexamethasone.",
+                "RT alone by prognosis (SCORE-2; SCORAD III caution for 8 Gy/1), within 24 hours (NICE QS56); "
+                "dexamethasone 16 mg with the deficit and whole-spine MRI (NICE NG234). Every output is urgent.",
             ),
         ),
     ),
@@ -527,11 +528,13 @@ EXAMPLES: tuple[Example, ...] = (
                 "L1",
                 (
                     Rec("surgical-referral", "spinal-instability", "urgent", f"stabilisation before RT, {_THEN_30}"),
+                    Rec("ebrt-20gy-5fx", "complicated", "alternative", "20 Gy/5 if not operated"),
                     Rec("avoid", "SBRT or SIB-IMRT before stabilisation", "preferred"),
                 ),
                 "ineligible",
                 "ineligible",
-                "SINS 13–18 = unstable → stabilisation first. SIB-IMRT also excluded by > 5 sites.",
+                "SINS 13–18 = unstable → stabilisation first; RT alone (20 Gy/5) if not operated "
+                "(ESTRO-ACROP, complicated metastasis). SIB-IMRT also excluded by > 5 sites.",
             ),
         ),
     ),
@@ -563,32 +566,32 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "L3",
                 (
+                    Rec("sbrt", "spine-painful", "preferred", "24 Gy/2 (SC24)"),
                     Rec(
                         "sib-imrt",
                         "oligometastatic-breast",
-                        "preferred",
+                        "alternative",
                         "schedule A: 35 Gy/5 boost + 20 Gy/5 compartment",
                     ),
                     Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
                     Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
-                    Rec("sbrt", "spine-painful", "alternative", "24 Gy/2 (SC24)"),
                     Rec("avoid", "16–18 Gy × 1 spine SBRT"),
                     Rec("avoid", "24 Gy × 1 spine SBRT", "alternative"),
                 ),
                 "eligible",
                 "eligible",
-                "Every Marazzi criterion met; SIB-IMRT preferred, SBRT the other ablative option. Ablative "
-                "recommendations carry the NRG-BR002 breast caveat. SABR-COMET needs the cord distance "
-                "(Bilsky 0 does not document it).",
+                "Every Marazzi criterion met; SBRT preferred on randomised SC24 evidence, SIB-IMRT (a retrospective "
+                "series) the other ablative option. Ablative recommendations carry the NRG-BR002 breast caveat. "
+                "SABR-COMET needs the cord distance (Bilsky 0 does not document it).",
             ),
             LesionExpectation(
                 "right acetabulum",
                 (
-                    Rec("sib-imrt", "oligometastatic-breast", "preferred", "schedule A"),
+                    Rec("sbrt", "non-spine-painful", "preferred", "16 Gy/1 (< 4 cm)"),
+                    Rec("sbrt", "oligometastatic", "preferred", "SABR 35 Gy/5 (patient-level SABR-COMET eligible)"),
+                    Rec("sib-imrt", "oligometastatic-breast", "alternative", "schedule A"),
                     Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
                     Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
-                    Rec("sbrt", "non-spine-painful", "alternative", "16 Gy/1 (< 4 cm)"),
-                    Rec("sbrt", "oligometastatic", "alternative", "SABR 35 Gy/5"),
                 ),
                 "eligible",
                 "eligible",
@@ -624,11 +627,11 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "left ilium",
                 (
-                    Rec("sib-imrt", "oligometastatic-breast", "preferred", "schedule A"),
+                    Rec("sbrt", "non-spine-painful", "preferred", "16 Gy/1 (< 4 cm)"),
+                    Rec("sbrt", "oligometastatic", "preferred", "SABR 35 Gy/5 (patient-level SABR-COMET eligible)"),
+                    Rec("sib-imrt", "oligometastatic-breast", "alternative", "schedule A"),
                     Rec("ebrt-20gy-5fx", "uncomplicated-pain", "alternative", "20 Gy/5"),
                     Rec("ebrt-8gy-1fx", "uncomplicated-pain", "alternative", "8 Gy/1"),
-                    Rec("sbrt", "non-spine-painful", "alternative", "16 Gy/1 (< 4 cm)"),
-                    Rec("sbrt", "oligometastatic", "alternative", "SABR 35 Gy/5"),
                 ),
                 "eligible",
                 "eligible",
@@ -675,11 +678,12 @@ EXAMPLES: tuple[Example, ...] = (
         (
             LesionExpectation(
                 "left femoral shaft",
-                (Rec("surgical-referral", "impending-fracture", "urgent", f"prophylactic fixation, {_THEN_30}"),),
+                (Rec("surgical-referral", "impending-fracture", "urgent", f"prophylactic fixation, {_THEN_30}"),
+                 Rec("ebrt-20gy-5fx", "complicated", "alternative", "20 Gy/5 if not fixed")),
                 "ineligible",
                 "ineligible",
-                "Mirels ≥ 9 → orthopaedic fixation, then RT. SBRT: threatened fracture; femur excluded "
-                "from SABR-COMET.",
+                "Mirels ≥ 9 → orthopaedic fixation, then RT; 20 Gy/5 alone if not fixed. SBRT: threatened "
+                "fracture; femur excluded from SABR-COMET.",
             ),
         ),
     ),
@@ -758,8 +762,8 @@ EXAMPLES: tuple[Example, ...] = (
                 (
                     Rec("surgical-referral", "mescc-decompression", "urgent",
                         "decompression (Patchell) / separation surgery (NOMS), then 30 Gy/10 or SBRT 35 Gy/5"),
-                    Rec("avoid", "before decompression"),
-                    Rec("avoid", "8 Gy × 1 for cord compression"),
+                    Rec("avoid", "before decompression", "urgent"),
+                    Rec("avoid", "8 Gy × 1 for cord compression", "urgent"),
                 ),
                 "ineligible",
                 "ineligible",
@@ -778,7 +782,8 @@ EXAMPLES: tuple[Example, ...] = (
             ),
             LesionExpectation(
                 "left femoral shaft",
-                (Rec("surgical-referral", "impending-fracture", "urgent", f"prophylactic fixation, {_THEN_30}"),),
+                (Rec("surgical-referral", "impending-fracture", "urgent", f"prophylactic fixation, {_THEN_30}"),
+                 Rec("ebrt-20gy-5fx", "complicated", "alternative", "20 Gy/5 if not fixed")),
                 "ineligible",
                 "ineligible",
                 "Mirels 10.",
@@ -800,9 +805,10 @@ EXAMPLES: tuple[Example, ...] = (
             LesionExpectation(
                 "T9",
                 (
-                    Rec("ebrt-30gy-10fx", "mescc-favourable-prognosis", "preferred", "30 Gy/10 (20 Gy/5 alternative)"),
-                    Rec("avoid", "before decompression"),
-                    Rec("avoid", "8 Gy × 1 for cord compression"),
+                    Rec("ebrt-30gy-10fx", "mescc-favourable-prognosis", "urgent",
+                        "30 Gy/10 within 24 h (20 Gy/5 alternative)"),
+                    Rec("avoid", "before decompression", "urgent"),
+                    Rec("avoid", "8 Gy × 1 for cord compression", "urgent"),
                 ),
                 "ineligible",
                 "ineligible",
@@ -822,9 +828,9 @@ EXAMPLES: tuple[Example, ...] = (
                 (
                     Rec("surgical-referral", "mescc-decompression", "urgent",
                         "separation surgery (NOMS), then SBRT 35 Gy/5 postoperative"),
-                    Rec("ebrt-30gy-10fx", "mescc-favourable-prognosis", "alternative", "30 Gy/10 if not operated"),
-                    Rec("avoid", "before decompression"),
-                    Rec("avoid", "8 Gy × 1 for cord compression"),
+                    Rec("ebrt-30gy-10fx", "mescc-favourable-prognosis", "urgent", "30 Gy/10 if not operated"),
+                    Rec("avoid", "before decompression", "urgent"),
+                    Rec("avoid", "8 Gy × 1 for cord compression", "urgent"),
                 ),
                 "ineligible",
                 "ineligible",
