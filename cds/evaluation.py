@@ -408,8 +408,9 @@ def evaluate_state(state: PatientState, ruleset: Ruleset | None = None, engine: 
     with_recommendation = {rec.lesion for rec in recommendations if rec.code != "avoid"}
     for lesion in state.lesions:
         if lesion.id not in with_recommendation:
+            where = f"at {lesion.site}" if lesion.region != "unspecified" else "with no documented site"
             warnings.append(WarningOut(resource=lesion.id, message=(
-                f"no treatment recommendation for the lesion at {lesion.site}: the record does not hold what the "
+                f"no treatment recommendation for the lesion {where}: the record does not hold what the "
                 "rules need (see the data gaps and each assessment's unknown criteria); decide clinically")))
     lesion_order = {lesion.id: i for i, lesion in enumerate(lesions)}
     recommendations.sort(key=lambda r: (lesion_order.get(r.lesion, 0), r.code == "avoid",

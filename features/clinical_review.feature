@@ -266,7 +266,8 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     When the patient is evaluated on 2026-11-20
     Then the lesion at the right rib gets 20 Gy in 5 fractions for a complicated metastasis (preferred)
     And the recommendation cites "Roos 2005"
-    And the lesion at the right rib does not get 8 Gy in 1 fraction for pain
+    And the lesion at the right rib gets 8 Gy in 1 fraction for pain (alternative)
+    And the recommendation's rationale mentions "Neuropathic pain makes the metastasis complicated"
 
   @safety
   Scenario: 9. Myeloma gets conventional RT, never SBRT

@@ -88,8 +88,10 @@ Feature: Prognosis — documented and model-derived expected survival
     And the expected survival is 19.9 months, derived from TEACHH group A
 
   @needs-clinical-review
-  Scenario: When TEACHH cannot decide, the Chow model gives the estimate (group C, about 3 months)
-    The Chow medians are from secondary sources (◐); group C's 3 months sits on the band boundary.
+  @safety
+  Scenario: Chow group C's median of about 3 months sits on the 3-month threshold: no estimate is derived from it
+    The Chow medians are from secondary sources (◐). A median of ~3 months cannot say whether
+    survival is under or over 3 months, so it must not pass a "≥ 3 months" check by rounding.
     Given the primary cancer is lung cancer
     And the patient is 70 years old
     And KPS 50
@@ -98,8 +100,8 @@ Feature: Prognosis — documented and model-derived expected survival
     Then the TEACHH score is 4 to 5
     And the Chow score is 3, group "C"
     And the Chow estimate is a median of about 3 months
-    And the expected survival is 3.0 months, derived from Chow group C
-    And the expected survival band is "intermediate"
+    And the expected survival is not determined
+    And the output warns "lies on a survival decision threshold"
 
   Scenario: With nothing to compute from, the expected survival is not determined and is named as a gap
     Given the primary cancer is not documented

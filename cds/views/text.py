@@ -101,7 +101,7 @@ def _top_line(rec: Recommendation | None, avoid: Sequence[Recommendation], gaps:
     regimen = main_regimen(rec)
     if regimen is not None:
         text.append(f" · {regimen_text(regimen)}", style="magenta")
-    if rec.timing:
+    if rec.timing and rec.priority != "urgent":  # an urgent item's timing is in the Urgent block above
         text.append(f" · {rec.timing}", style="bold red")
     return text
 

@@ -168,8 +168,9 @@ def test_detail_is_short_recommendation_why_confirm_and_top_citation() -> None:
     result = evaluations()["05-oligometastatic-breast-sib-imrt.json"][1]
     cards = patient_view_cards(result.evaluation, SETTINGS, result.body_sites)
     detail = cards[0].card["detail"]
-    assert detail.startswith("**SIB-IMRT to L3") and "- Why: " in detail and "BED10 59.5 Gy" in detail
-    assert "[Marazzi 2025, Acta Oncol](https://pubmed.ncbi.nlm.nih.gov/40384151/)" in detail
+    # SC24's randomised evidence outranks Marazzi's retrospective series: SBRT first, SIB-IMRT the other option
+    assert detail.startswith("**SBRT 24 Gy in 2 fractions to L3") and "- Why: " in detail and "BED10 52.8 Gy" in detail
+    assert "pubmed.ncbi.nlm.nih.gov/34126044" in detail  # SC24, the top citation
     assert "✘ Avoid 16–18 Gy × 1 SBRT" in detail  # what not to do, never headed by its priority
     # eligibility tables and the report link stay out of the detail (the link is the card's link, once)
     assert "#### Eligibility" not in detail and "Full evaluation report" not in detail
