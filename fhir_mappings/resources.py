@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+import orjson
 from fhir.resources.R4B import get_fhir_model_class
-from pydantic import ValidationError
+from fhir_core.utils import is_primitive_type
+from pydantic import TypeAdapter, ValidationError
 
 from cds.state import Warning_
 from fhir_mappings import codes
@@ -103,6 +105,48 @@ def is_read_by_mapper(obj: dict[str, Any]) -> bool:
 @cache
 def _model_class(resource_type: str) -> Any:
     return get_fhir_model_class(resource_type)
+
+
+@cache
+def _complex_fields(model_class: Any) -> dict[str, Any]:
+    """JSON name → field of the complex-typed (element or resource) fields of a model."""
+    return {field.alias or name: field for name, field in model_class.model_fields.items()
+            if not is_primitive_type(field)}
+
+
+@cache
+def _field_adapter(model_class: Any, key: str) -> TypeAdapter[Any]:
+    return TypeAdapter(_complex_fields(model_class)[key].annotation)
+
+
+_ELEMENT_CACHE_SIZE = 4096
+_element_cache: dict[tuple[Any, str, bytes], Any] = {}
+"""(model class, field, JSON of its value) → the validated element. The same codings, references
+and quantities recur across the resources of a record and across records; a valid element is
+validated once. Cleared when full (memory stays bounded)."""
+
+
+def _validate_cached(model_class: Any, obj: dict[str, Any]) -> None:
+    """``model_class.model_validate(obj)``, with each complex top-level field validated once per
+    distinct value (R4B validates a nested element on its own, with no context, so a validated
+    element is the model it would build in place). Raises on any fault; the caller then validates
+    ``obj`` as it is, so that the errors reported are exactly those of a plain validation."""
+    fields = _complex_fields(model_class)
+    cache_ = _element_cache
+    substituted: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key in fields and isinstance(value, dict | list) and value:
+            cache_key = (model_class, key, orjson.dumps(value))
+            element = cache_.get(cache_key)
+            if element is None:
+                element = _field_adapter(model_class, key).validate_python(value)
+                if len(cache_) >= _ELEMENT_CACHE_SIZE:
+                    cache_.clear()
+                cache_[cache_key] = element
+            substituted[key] = element
+        else:
+            substituted[key] = value
+    model_class.model_validate(substituted)
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -202,9 +246,31 @@ def scan_numbers_and_depth(obj: dict[str, Any]) -> tuple[list[str], set[str]]:
     return sorted(out_of_range), too_deep
 
 
+def _numbers_and_depth_ok(obj: dict[str, Any]) -> bool:
+    """Whether ``scan_numbers_and_depth`` would find nothing: the same walk, level by level,
+    without building the paths (almost every resource has nothing to report)."""
+    level: list[Any] = [obj]
+    depth = 0
+    while level:
+        if depth > MAX_DEPTH:
+            return False
+        below: list[Any] = []
+        for container in level:
+            for value in (container.values() if isinstance(container, dict) else container):
+                if isinstance(value, dict | list):
+                    below.append(value)
+                elif isinstance(value, int | float) and not isinstance(value, bool) and not in_range(value):
+                    return False
+        level = below
+        depth += 1
+    return True
+
+
 def _check_numbers_and_depth(parsed: ParsedResource) -> dict[str, Any]:
     """Warn about out-of-range numbers (which the number readers of ``elements`` never return) and
     drop the fields nested too deeply from ``data``; what to validate: ``raw`` without those fields."""
+    if _numbers_and_depth_ok(parsed.raw):
+        return parsed.raw
     out_of_range, too_deep = scan_numbers_and_depth(parsed.raw)
     if out_of_range:
         shown = ", ".join(out_of_range[:_MAX_ERRORS_SHOWN]) + (
@@ -243,7 +309,15 @@ def parse_resource(obj: dict[str, Any], *, full_url: str | None = None, source: 
     if not validate:
         return parsed
     _content_warnings(parsed)
+    warned = len(parsed.warnings)
     checked = _check_numbers_and_depth(parsed)
+    if len(parsed.warnings) == warned:  # no odd number (NaN has no JSON of its own) and no deep field
+        try:
+            _validate_cached(model_class, checked)
+            parsed.valid = True
+            return parsed
+        except Exception:  # validated again below, as it is, for the errors it reports
+            pass
     try:
         model_class.model_validate(checked)
         parsed.valid = True
