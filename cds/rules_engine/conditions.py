@@ -352,22 +352,36 @@ def missing_facts(node: Node, facts: Mapping[str, Any]) -> tuple[str, ...]:
     the outcome (its branch is already decided) is not a data gap.
     """
     out: dict[str, None] = {}
+    _unknown_facts(node, facts, out)
+    return tuple(out)
 
-    def walk(n: Node) -> None:
-        if evaluate(n, facts) is not None:
-            return
+
+def _unknown_facts(n: Node, facts: Mapping[str, Any], out: dict[str, None]) -> Truth:
+    """``evaluate(n, facts)``; when it is unknown, the facts of the unknown branches are added to
+    ``out`` in the order of a depth-first walk. One pass: each node is evaluated once."""
+    if isinstance(n, All | Any_):
+        decided = isinstance(n, Any_)  # the value that decides the node: True for any, False for all
+        found: dict[str, None] = {}
+        result: Truth = not decided
+        for item in n.items:
+            value = _unknown_facts(item, facts, found)
+            if value is decided:
+                return value
+            if value is None:
+                result = None
+        if result is None:
+            out.update(found)
+        return result
+    if isinstance(n, Not):
+        value = _unknown_facts(n.item, facts, out)
+        return None if value is None else not value
+    value = evaluate(n, facts)
+    if value is None:
         if isinstance(n, Leaf):
             out[n.fact] = None
         elif isinstance(n, Assumed):
             out[n.leaf.fact] = None
-        elif isinstance(n, All | Any_):
-            for item in n.items:
-                walk(item)
-        elif isinstance(n, Not):
-            walk(n.item)
-
-    walk(node)
-    return tuple(out)
+    return value
 
 
 def render(node: Node, indent: int = 0) -> str:

@@ -69,10 +69,14 @@ class DurablePhase:
     def fired(self, facts: Mapping[str, Any]) -> frozenset[str]:
         """Names of the rules whose condition matches ``facts`` (sentinel excluded)."""
         fired: set[str] = set()
+        values = dict(facts)
+        for k, v in values.items():
+            if isinstance(v, float):  # only a float can be written in exponent notation
+                values[k] = _engine_value(k, v)
         with _LOCK:
             for handle in self._handles:
                 sid = str(next(_SESSION_IDS))
-                fact = {k: _engine_value(k, v) for k, v in facts.items()} | {"sid": sid, "id": "f", "t": FACT_TYPE}
+                fact = values | {"sid": sid, "id": "f", "t": FACT_TYPE}
                 try:
                     result = _engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
                 except Exception as exc:  # no session was created: nothing to delete
