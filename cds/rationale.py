@@ -11,7 +11,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import Template, Undefined
+from jinja2 import Template, Undefined, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from cds.lesion_facts import LesionFacts
@@ -166,8 +166,57 @@ def _compiled(template: str) -> Template:
     return _ENV.from_string(template)
 
 
+@lru_cache(maxsize=4096)
+def _reads(template: str) -> tuple[str, ...] | None:
+    """The context names a template reads; None when it may read more (it includes or imports)."""
+    ast = _ENV.parse(template)
+    if next(ast.find_all((nodes.Extends, nodes.Include, nodes.Import, nodes.FromImport)), None) is not None:
+        return None
+    return tuple(sorted(meta.find_undeclared_variables(ast)))
+
+
+_ABSENT = object()
+_KEYED_TYPES = frozenset({str, int, bool, type(None)})
+_RENDERED: dict[tuple[Any, ...], str] = {}
+_RENDERED_SIZE = 8192
+
+
+def _render_key(template: str, context: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The template with the values it reads, when they are plain values (a str, int, bool, float or
+    None, keyed with their type: True, 1 and 1.0 render differently); None otherwise."""
+    names = _reads(template)
+    if names is None:
+        return None
+    key: list[Any] = [template]
+    for name in names:
+        value = context.get(name, _ABSENT)
+        kind = type(value)
+        if kind is float:
+            key.append((float, repr(value)))  # -0.0 == 0.0, but they render differently
+        elif kind in _KEYED_TYPES or value is _ABSENT:
+            key.append((kind, value))
+        else:
+            return None
+    return tuple(key)
+
+
 def render(template: str, context: dict[str, Any]) -> str:
+    """The template rendered with ``context``. A rendering depends only on the values the
+    template reads: the same template with the same values (the same criterion at lesions alike)
+    is rendered once."""
+    key = _render_key(template, context)
+    if key is not None:
+        text = _RENDERED.get(key)
+        if text is not None:
+            return text
     compiled = _compiled(template)
     # A shared context renders without copying the ~100 facts for every template (8× faster).
-    text = _ENV.concat(compiled.root_render_func(compiled.new_context(context, shared=True)))  # type: ignore[attr-defined]
-    return " ".join(text.split())
+    # No globals: the context's set of global names only serves template imports, and building it
+    # from the template's globals (a ChainMap) cost more than rendering most templates.
+    ctx = _ENV.context_class(_ENV, context, compiled.name, compiled.blocks)
+    text = " ".join(_ENV.concat(compiled.root_render_func(ctx)).split())  # type: ignore[attr-defined]
+    if key is not None:
+        if len(_RENDERED) >= _RENDERED_SIZE:
+            _RENDERED.clear()
+        _RENDERED[key] = text
+    return text

@@ -17,6 +17,7 @@ An unknown fact (a type the input does not cover) is never read as anything.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -35,8 +36,25 @@ def _template(text: str) -> Template:
     return _TEMPLATES.from_string(text)
 
 
+_PLAIN_TYPES = frozenset({str, int, bool, type(None), date})
+_CONFIRM_TEXTS: dict[tuple[Any, ...], str] = {}
+
+
 def confirm_text(template: str, **names: Any) -> str:
-    return " ".join(_template(template).render(**names).split())
+    """The rendered confirmation; the same template with the same plain values (keyed with their
+    type) is rendered once."""
+    key: tuple[Any, ...] | None = None
+    if all(type(value) in _PLAIN_TYPES for value in names.values()):
+        key = (template, *sorted((name, type(value), value) for name, value in names.items()))
+        text = _CONFIRM_TEXTS.get(key)
+        if text is not None:
+            return text
+    text = " ".join(_template(template).render(**names).split())
+    if key is not None:
+        if len(_CONFIRM_TEXTS) >= 4096:
+            _CONFIRM_TEXTS.clear()
+        _CONFIRM_TEXTS[key] = text
+    return text
 
 
 def _patient_values(state: PatientState, names: tuple[str, ...]) -> dict[str, Any]:
