@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
 Precision = Literal["year", "month", "day", "time"]
@@ -43,6 +44,12 @@ def parse_fhir_time(text: Any) -> FhirTime | None:
     """Parse a FHIR date/dateTime/instant string; None when it is not one."""
     if not isinstance(text, str):
         return None
+    return _parse_text(text)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(text: str) -> FhirTime | None:
+    """(cached: a record repeats its dates, and a FhirTime is immutable)"""
     match = _PATTERN.match(text.strip())
     if match is None:
         return None

@@ -34,9 +34,13 @@ def dicts(value: Any) -> Iterator[JSON]:
 
 def codings(concepts: Any) -> Iterator[JSON]:
     """Every Coding in one CodeableConcept, a list of them, or a bare Coding."""
-    for concept in dicts(concepts):
+    for concept in as_list(concepts):  # dicts() inlined: this runs for every coding the mapper reads
+        if not isinstance(concept, dict):
+            continue
         if "coding" in concept:
-            yield from dicts(concept.get("coding"))
+            for coding in as_list(concept.get("coding")):
+                if isinstance(coding, dict):
+                    yield coding
         elif "code" in concept or "system" in concept:
             yield concept  # a bare Coding (Encounter.class, valueCoding)
 
