@@ -58,21 +58,63 @@ def _engine_value(name: str, value: Any) -> Any:
     return value
 
 
+_GROUPS = frozenset({"$and", "$or"})
+_TESTS = frozenset({"$lt", "$lte", "$gt", "$gte", "$neq", "$ex", "$nex"})
+
+
+def _properties(expression: Mapping[str, Any], out: set[str]) -> bool:
+    """Add the fact properties a compiled expression tests to ``out``; False for a form the
+    compiler does not write (then every property is sent)."""
+    for key, value in expression.items():
+        if key in _GROUPS:
+            if not all(isinstance(item, Mapping) and _properties(item, out) for item in value):
+                return False
+        elif key in _TESTS:
+            if not isinstance(value, Mapping):
+                return False
+            out.update(value)
+        elif key.startswith("$"):
+            return False
+        else:
+            out.add(key)  # equality
+    return True
+
+
+def read_properties(rulesets: Sequence[Mapping[str, Any]]) -> frozenset[str] | None:
+    """Every fact property the rules of these rulesets test, or None when that cannot be told."""
+    out: set[str] = set()
+    for ruleset in rulesets:
+        for rule in ruleset.values():
+            if set(rule) - {"all", "pri"}:
+                return None
+            for item in rule["all"]:
+                if set(item) != {"m"} or not _properties(item["m"], out):
+                    return None
+    return frozenset(out)
+
+
 class DurablePhase:
     """The rulesets of one evaluation phase, created once per process."""
 
     def __init__(self, name: str, rulesets: Sequence[Mapping[str, Any]]) -> None:
         self.name = name
+        self._reads = read_properties(rulesets)
+        """The only facts sent: a property no rule tests cannot change what fires, and the C core's
+        cost grows with the fact's size."""
         with _LOCK:
             self._handles = [_create(f"{name}_{i}", rs) for i, rs in enumerate(rulesets)]
 
     def fired(self, facts: Mapping[str, Any]) -> frozenset[str]:
         """Names of the rules whose condition matches ``facts`` (sentinel excluded)."""
         fired: set[str] = set()
-        values = dict(facts)
-        for k, v in values.items():
+        add, complete = fired.add, _engine.complete_and_start_action
+        reads = self._reads
+        values = dict(facts) if reads is None else {k: v for k, v in facts.items() if k in reads}
+        for k, v in facts.items():  # every fact is checked, sent or not, as before
             if isinstance(v, float):  # only a float can be written in exponent notation
-                values[k] = _engine_value(k, v)
+                value = _engine_value(k, v)
+                if k in values:
+                    values[k] = value
         with _LOCK:
             for handle in self._handles:
                 sid = str(next(_SESSION_IDS))
@@ -86,10 +128,10 @@ class DurablePhase:
                         raise EngineError(f"durable_rules did not accept the fact (code {result[0]})")
                     state_handle = result[1]
                     action = _engine.start_action_for_state(handle, state_handle)
-                    while action:
-                        fired.add(_rule_name(action[1]))
-                        message = _engine.complete_and_start_action(handle, state_handle)
-                        action = (None, message) if message else None
+                    message = action[1] if action else None
+                    while message:  # one fired rule per message
+                        add(_rule_name(message))
+                        message = complete(handle, state_handle)
                 finally:
                     _engine.delete_state(handle, sid)
         fired.discard(SENTINEL)
