@@ -115,8 +115,19 @@ def _complex_fields(model_class: Any) -> dict[str, Any]:
 
 
 @cache
+def _primitive_fields(model_class: Any) -> dict[str, Any]:
+    """JSON name → field of the primitive-typed fields of a model (empty when the model's
+    configuration could make a field validate differently on its own than in the model)."""
+    if set(model_class.model_config) - {"extra", "validate_assignment", "populate_by_name"}:
+        return {}
+    return {field.alias or name: field for name, field in model_class.model_fields.items()
+            if is_primitive_type(field)}
+
+
+@cache
 def _field_adapter(model_class: Any, key: str) -> TypeAdapter[Any]:
-    return TypeAdapter(_complex_fields(model_class)[key].annotation)
+    field = _complex_fields(model_class).get(key) or _primitive_fields(model_class)[key]
+    return TypeAdapter(field.annotation)
 
 
 _ELEMENT_CACHE_SIZE = 4096
@@ -125,17 +136,29 @@ _element_cache: dict[tuple[Any, str, bytes], Any] = {}
 and quantities recur across the resources of a record and across records; a valid element is
 validated once. Cleared when full (memory stays bounded)."""
 
+_valid_shapes: set[tuple[Any, ...]] = set()
+"""Shapes of resources that validated (see ``_validate_cached``); cleared when full."""
+
 
 def _validate_cached(model_class: Any, obj: dict[str, Any]) -> None:
-    """``model_class.model_validate(obj)``, with each complex top-level field validated once per
-    distinct value (R4B validates a nested element on its own, with no context, so a validated
-    element is the model it would build in place). Raises on any fault; the caller then validates
-    ``obj`` as it is, so that the errors reported are exactly those of a plain validation."""
-    fields = _complex_fields(model_class)
+    """``model_class.model_validate(obj)``, cheaper. Raises on any fault; the caller then validates
+    ``obj`` as it is, so that the errors reported are exactly those of a plain validation.
+
+    R4B validates each field on its own (a nested element with no context), then checks the
+    resource as a whole: no unknown field, no null in a list of elements, a required primitive
+    present or explained by its extension, at most one type of a choice element. Those checks read
+    only the *shape* of the resource: which fields are present, which are null, and the primitive
+    extensions (``_status``). So each complex field is validated once per distinct value (cached),
+    each primitive field on its own, and the whole resource once per shape: a resource of a shape
+    that validated before, whose fields each validate, validates.
+    """
+    complex_fields, primitive_fields = _complex_fields(model_class), _primitive_fields(model_class)
     cache_ = _element_cache
     substituted: dict[str, Any] = {}
+    shape: list[Any] | None = [model_class]
+    primitives: list[tuple[str, Any]] = []
     for key, value in obj.items():
-        if key in fields and isinstance(value, dict | list) and value:
+        if key in complex_fields and isinstance(value, dict | list) and value:
             cache_key = (model_class, key, orjson.dumps(value))
             element = cache_.get(cache_key)
             if element is None:
@@ -144,9 +167,36 @@ def _validate_cached(model_class: Any, obj: dict[str, Any]) -> None:
                     cache_.clear()
                 cache_[cache_key] = element
             substituted[key] = element
-        else:
-            substituted[key] = value
+            if shape is not None:
+                if key.startswith("_"):  # a primitive's extension: whether it explains a missing value
+                    shape.append((key, cache_key[2]))
+                elif isinstance(value, list) and any(item is None for item in value):
+                    shape = None  # a null in a list of elements: let the resource check say so
+                else:
+                    shape.append((key, True))
+            continue
+        substituted[key] = value
+        if shape is None:
+            continue
+        if value is None and (key in complex_fields or key in primitive_fields):
+            shape.append((key, None))
+        elif key in primitive_fields:
+            primitives.append((key, value))
+        elif key == "resourceType":
+            shape.append((key, value))
+        else:  # an unknown field, a field by its Python name, an empty or malformed element
+            shape = None
+    if shape is not None:
+        for key, value in primitives:  # whether the value it validates to is null is part of the shape
+            shape.append((key, _field_adapter(model_class, key).validate_python(value) is None))
+        known = tuple(shape)
+        if known in _valid_shapes:
+            return
     model_class.model_validate(substituted)
+    if shape is not None:
+        if len(_valid_shapes) >= _ELEMENT_CACHE_SIZE:
+            _valid_shapes.clear()
+        _valid_shapes.add(known)
 
 
 def _location(loc: tuple[Any, ...]) -> str:
