@@ -56,10 +56,11 @@ def silences_used(node: cond.Node, facts: LesionFacts, truth: cond.Truth) -> tup
             if cond.evaluate(node, trial) != truth:
                 read = facts.silences[name]
                 out[(read.fact, read.confirm)] = read
+    assuming = facts.assuming
     for name in _read(node):
-        prov = facts.provenance.get(name)
-        if prov is None or not prov.assumes or facts.value(name) is None:
+        if name not in assuming or facts.value(name) is None:
             continue
+        prov = facts.provenance[name]
         if cond.evaluate(node, _without(values, name)) != truth:
             for read in prov.assumes:
                 out[(read.fact, read.confirm)] = read

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -49,6 +50,11 @@ class LesionFacts:
         provenance = Provenance("derived", (), "result of earlier rules")
         return LesionFacts({**self.values, **results}, {**self.provenance, **dict.fromkeys(results, provenance)},
                            self.silences)
+
+    @cached_property
+    def assuming(self) -> frozenset[str]:
+        """The facts whose value rests on a silence read as absence."""
+        return frozenset(name for name, prov in self.provenance.items() if prov.assumes)
 
     def value(self, name: str) -> Any:
         """A rule-level value; for a range fact, the exact value or the (lo, hi) pair."""

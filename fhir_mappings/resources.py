@@ -296,23 +296,22 @@ def scan_numbers_and_depth(obj: dict[str, Any]) -> tuple[list[str], set[str]]:
     return sorted(out_of_range), too_deep
 
 
-def _numbers_and_depth_ok(obj: dict[str, Any]) -> bool:
-    """Whether ``scan_numbers_and_depth`` would find nothing: the same walk, level by level,
-    without building the paths (almost every resource has nothing to report)."""
-    level: list[Any] = [obj]
-    depth = 0
-    while level:
-        if depth > MAX_DEPTH:
+def _numbers_and_depth_ok(container: dict[str, Any] | list[Any], depth: int = 0) -> bool:
+    """True when ``scan_numbers_and_depth`` would find nothing in this container (at ``depth``):
+    the same walk without building paths (almost every resource has nothing to report). False
+    also for a value of an unexpected type (the full scan then decides)."""
+    for value in container.values() if type(container) is dict else container:
+        kind = type(value)
+        if kind is str or kind is bool or value is None:
+            continue
+        if kind is dict or kind is list:
+            if depth + 1 > MAX_DEPTH or not _numbers_and_depth_ok(value, depth + 1):
+                return False
+        elif kind is int or kind is float:
+            if not in_range(value):
+                return False
+        else:
             return False
-        below: list[Any] = []
-        for container in level:
-            for value in (container.values() if isinstance(container, dict) else container):
-                if isinstance(value, dict | list):
-                    below.append(value)
-                elif isinstance(value, int | float) and not isinstance(value, bool) and not in_range(value):
-                    return False
-        level = below
-        depth += 1
     return True
 
 
