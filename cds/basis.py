@@ -35,6 +35,11 @@ def _read(node: cond.Node) -> tuple[str, ...]:
     return found
 
 
+def facts_read(node: cond.Node) -> tuple[str, ...]:
+    """``cond.facts_read`` of a loaded condition, walked once."""
+    return _read(node)
+
+
 def _without(values: Mapping[str, Any], name: str) -> dict[str, Any]:
     trial = dict(values)  # a copy, then the few keys removed: cheaper than filtering every key
     for key in RANGE_FACTS.get(name, (name,)):

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cds import safety
-from cds.basis import basis_of, silences_used
+from cds.basis import basis_of, facts_read, silences_used
 from cds.eligibility import aggregate, criterion_result
 from cds.lesion_facts import LesionFacts, lesion_facts
 from cds.output import (
@@ -44,11 +44,21 @@ from cds.state import LesionState, PatientState, SilenceRead
 PRIORITY_ORDER = {"urgent": 0, "preferred": 1, "alternative": 2}
 
 
+_CITATIONS: dict[tuple[int, tuple[str, ...]], tuple[Ruleset, tuple[Citation, ...]]] = {}
+
+
 def citations_for(ruleset: Ruleset, keys: Iterable[str]) -> tuple[Citation, ...]:
+    unique = tuple(dict.fromkeys(keys))
+    cached = _CITATIONS.get((id(ruleset), unique))
+    if cached is not None and cached[0] is ruleset:  # the ruleset is kept with them: its id is not reused
+        return cached[1]
     out = []
-    for key in dict.fromkeys(keys):
+    for key in unique:
         entry = ruleset.citations[key]
         out.append(Citation(key=key, label=entry.label, url=entry.link(), verification=entry.verification))
+    if len(_CITATIONS) >= 1024:
+        _CITATIONS.clear()
+    _CITATIONS[(id(ruleset), unique)] = (ruleset, tuple(out))
     return tuple(out)
 
 
@@ -69,7 +79,7 @@ def regimen_out(regimen: Regimen) -> RegimenOut:
 
 def facts_used(node: cond.Node, facts: LesionFacts) -> tuple[FactUsed, ...]:
     out = []
-    for name in cond.facts_read(node):
+    for name in facts_read(node):
         value = facts.value(name)
         if value is None:
             continue
@@ -108,7 +118,8 @@ class _Gaps:
         key = (gap_key(rule_fact), None if patient_level else lesion.id)
         self._needed[key][needed_for] = None
         self._sites[lesion.id] = lesion.site
-        self._labels.setdefault(key[0], (fact_label(rule_fact), fact_extra(rule_fact).get("how")))
+        if key[0] not in self._labels:
+            self._labels[key[0]] = (fact_label(rule_fact), fact_extra(rule_fact).get("how"))
 
     def result(self) -> tuple[DataGap, ...]:
         gaps = []
@@ -275,7 +286,7 @@ def _lesion_rules(stage: _LesionStage, ruleset: Ruleset, runner: Runner, gaps: _
             if truth is True:
                 demoted = rule.demote is not None and truths[rule.demote_key] is True
                 reads = [*silences_used(rule.condition, facts, True)]
-                for name in cond.facts_read(rule.condition):
+                for name in facts_read(rule.condition):
                     if name in verdict_reads and facts.values.get(name) == "eligible":
                         reads.extend(verdict_reads[name])
                 reads = list(dict.fromkeys(reads))

@@ -8,6 +8,7 @@ data-gap key and how to document it. A field that is unknown is *absent* from th
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -227,6 +228,7 @@ PATIENT_FACTS: frozenset[str] = frozenset(
 """Facts about the patient rather than one lesion (their data gaps are reported once)."""
 
 
+@cache
 def fact_label(name: str) -> str:
     if name in RANGE_LABELS:
         return RANGE_LABELS[name]
@@ -234,15 +236,21 @@ def fact_label(name: str) -> str:
     return field.description or name if field else name
 
 
-def fact_extra(name: str) -> dict[str, Any]:
+@cache
+def _fact_extra(name: str) -> dict[str, Any]:
     field = RuleFacts.model_fields.get(RANGE_FACTS[name][0] if name in RANGE_FACTS else name)
     extra = field.json_schema_extra if field else None
     return dict(extra) if isinstance(extra, dict) else {}
 
 
+def fact_extra(name: str) -> dict[str, Any]:
+    return dict(_fact_extra(name))  # a copy: the caller may change it
+
+
+@cache
 def gap_key(name: str) -> str:
     """The documentable fact behind a rule fact (e.g. ``sins_min`` → ``sins``)."""
-    return str(fact_extra(name).get("gap", name))
+    return str(_fact_extra(name).get("gap", name))
 
 
 def recommended_fact(code: str) -> str:

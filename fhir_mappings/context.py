@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from cds.state import Warning_
@@ -36,6 +37,11 @@ _TIME_FIELDS: dict[str, tuple[str, ...]] = {
 }
 _CHOICE_SUFFIXES = ("DateTime", "Period", "Instant", "Date")
 _RETRACTED = frozenset({"entered-in-error", "cancelled"})
+
+
+@cache
+def _choice_names(prefix: str) -> tuple[str, ...]:
+    return tuple(prefix + suffix for suffix in ("", *_CHOICE_SUFFIXES))
 
 
 class MappingContext:
@@ -143,8 +149,7 @@ class MappingContext:
     def choice_time(self, res: ParsedResource, prefix: str) -> When:
         """effective[x] / onset[x] / performed[x] / a plain date field / a Period field."""
         data = res.data
-        for suffix in ("", *_CHOICE_SUFFIXES):
-            name = prefix + suffix
+        for name in _choice_names(prefix):
             if name not in data:
                 continue
             value = data[name]

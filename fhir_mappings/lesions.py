@@ -52,7 +52,10 @@ class LesionDraft:
             self.sources.append(item.ref)
 
     def resolved(self, ctx: MappingContext, name: str) -> Evidence[Any] | None:
-        return latest(ctx, self.evidence.get(name, ()), f"{self.site.label}: {name.replace('_', ' ')}")
+        items = self.evidence.get(name)
+        if not items:  # most facts have no evidence at a lesion: no label to build
+            return None
+        return latest(ctx, items, f"{self.site.label}: {name.replace('_', ' ')}")
 
     def fact(self, ctx: MappingContext, name: str) -> Fact[Any] | None:
         if name in self.facts:
