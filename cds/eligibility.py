@@ -32,9 +32,11 @@ def criterion_result(criterion: Criterion, truth: Truth, missing: Sequence[str],
             detail += f" (not documented: {named})"
     if basis == "not-recorded":
         detail += " (not recorded: confirm)"
-    return CriterionResult(
+    # Built without validation: every value comes from the validated criterion spec or is one of
+    # the literals above (a criterion result per criterion per lesion: the commonest output model).
+    return CriterionResult.model_construct(
         id=spec.id, status=status, detail=detail, kind=spec.kind, title=spec.title,
-        evidence_status=spec.evidence_status, missing=tuple(missing), basis=basis,  # type: ignore[arg-type]
+        evidence_status=spec.evidence_status, missing=tuple(missing), basis=basis,
     )
 
 
