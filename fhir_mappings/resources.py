@@ -8,12 +8,14 @@ timezone is kept too (the mapper reads it as UTC and says so).
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import orjson
 from fhir.resources.R4B import get_fhir_model_class
+from fhir_core.fhirabstractmodel import FHIRAbstractModel
 from fhir_core.utils import is_primitive_type
 from pydantic import TypeAdapter, ValidationError
 
@@ -124,6 +126,22 @@ def _primitive_fields(model_class: Any) -> dict[str, Any]:
             if is_primitive_type(field)}
 
 
+_WHOLE_RESOURCE_CHECKS = ("reject_null_complex_elements", "validate_after_model_construction",
+                          "_validate_one_of_many", "_validate_required_primitive_elements")
+
+
+@cache
+def _shape_checked(model_class: Any) -> bool:
+    """Whether the model checks the resource as a whole only as ``FHIRAbstractModel`` does (see
+    ``_validate_cached``): no validator of its own, none of those checks overridden."""
+    decorators = model_class.__pydantic_decorators__
+    if (set(decorators.model_validators) != {"reject_null_complex_elements", "validate_after_model_construction"}
+            or decorators.field_validators or decorators.validators or decorators.root_validators):
+        return False
+    return all(inspect.getattr_static(model_class, name, None) is inspect.getattr_static(FHIRAbstractModel, name)
+               for name in _WHOLE_RESOURCE_CHECKS)
+
+
 @cache
 def _field_adapter(model_class: Any, key: str) -> TypeAdapter[Any]:
     field = _complex_fields(model_class).get(key) or _primitive_fields(model_class)[key]
@@ -155,7 +173,7 @@ def _validate_cached(model_class: Any, obj: dict[str, Any]) -> None:
     complex_fields, primitive_fields = _complex_fields(model_class), _primitive_fields(model_class)
     cache_ = _element_cache
     substituted: dict[str, Any] = {}
-    shape: list[Any] | None = [model_class]
+    shape: list[Any] | None = [model_class] if _shape_checked(model_class) else None
     primitives: list[tuple[str, Any]] = []
     for key, value in obj.items():
         if key in complex_fields and isinstance(value, dict | list) and value:
