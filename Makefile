@@ -8,15 +8,23 @@ AS_OF ?= 2026-11-20
 
 .PHONY: demo test setup bench clean
 
+# The demo needs only the engine; the test stack (pytest, playwright, pyspark, ruff, …) is
+# installed by `make test`. Each step says what it is doing: pip is quiet otherwise.
 $(BIN)/cds: pyproject.toml
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if (3, 11) <= v[:2] < (3, 13) else \
 	  "Python 3.11 or 3.12 is needed (durable_rules does not import on 3.13); set PYTHON=...")'
+	@echo "Creating the virtual environment in $(VENV)/ and installing the engine (about a minute) ..."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	$(BIN)/python -m pip install --quiet -e .
 	@touch $(BIN)/cds
 
-setup: $(BIN)/cds
+$(VENV)/.test-stack: $(BIN)/cds pyproject.toml
+	@echo "Installing the test stack (pytest, Playwright, PySpark, ...) ..."
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	@touch $(VENV)/.test-stack
+
+setup: $(VENV)/.test-stack
 
 demo: $(BIN)/cds
 	$(BIN)/cds evaluate examples/patients --as-of $(AS_OF)
@@ -25,7 +33,7 @@ demo: $(BIN)/cds
 CDS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CDS_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-test: $(BIN)/cds
+test: $(VENV)/.test-stack
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-java.sh
 	@CDS_TEST_POSTGRES_URL=$(CDS_TEST_POSTGRES_URL) CDS_TEST_REDIS_URL=$(CDS_TEST_REDIS_URL) scripts/ensure-services.sh
@@ -33,7 +41,7 @@ test: $(BIN)/cds
 	  $(BIN)/python -m pytest --cucumberjson=reports/cucumber.json
 	$(BIN)/cds review-report --cucumber-json reports/cucumber.json --output-dir reports
 
-bench: $(BIN)/cds
+bench: $(VENV)/.test-stack
 	$(BIN)/python bench/engine_bench.py
 
 clean:
