@@ -30,6 +30,8 @@ demo: $(BIN)/cds
 	$(BIN)/cds evaluate examples/patients --as-of $(AS_OF)
 
 # The service tests run against real PostgreSQL and Redis servers (started on loopback if needed).
+# The suite runs on every core (pytest-xdist); the review report reads the scenarios' side file
+# (reports/bdd-exercised.json), since pytest-bdd writes no cucumber elements under xdist.
 CDS_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CDS_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
@@ -38,7 +40,7 @@ test: $(VENV)/.test-stack
 	@scripts/ensure-java.sh
 	@CDS_TEST_POSTGRES_URL=$(CDS_TEST_POSTGRES_URL) CDS_TEST_REDIS_URL=$(CDS_TEST_REDIS_URL) scripts/ensure-services.sh
 	CDS_TEST_POSTGRES_URL=$(CDS_TEST_POSTGRES_URL) CDS_TEST_REDIS_URL=$(CDS_TEST_REDIS_URL) CDS_TEST_REQUIRE_SERVICES=1 \
-	  $(BIN)/python -m pytest --cucumberjson=reports/cucumber.json
+	  $(BIN)/python -m pytest -n auto --cucumberjson=reports/cucumber.json
 	$(BIN)/cds review-report --cucumber-json reports/cucumber.json --output-dir reports
 
 bench: $(VENV)/.test-stack
