@@ -17,6 +17,7 @@ from cds.anatomy import base_bone
 from cds.rule_facts import RANGE_FACTS, RuleFacts, not_recorded_marker
 from cds.rules_engine.schema import FactEntry
 from cds.scores import bilsky
+from cds.scores.survival import model_median_range
 from cds.silences import rule_silences
 from cds.state import Fact, LesionState, PatientState, ScoreEstimate, SilenceRead
 
@@ -106,6 +107,37 @@ def _put_count(values: dict[str, Any], prov: dict[str, Provenance], name: str, f
     prov[name] = Provenance(fact.origin, fact.sources, fact.method, fact.assumes)
 
 
+def _put_survival_range(values: dict[str, Any], prov: dict[str, Provenance], state: PatientState) -> None:
+    """Expected survival as ablative decisions read it: the clinician's estimate, or else the span of
+    every prognostic model's possible group medians (TEACHH and Chow, each over its score range). Knowing
+    less only widens the span, so it can never make an ablative criterion met; one that rests on the
+    models asks to confirm the estimate."""
+    lo_name, hi_name = RANGE_FACTS["expected_survival_range"]
+    documented = state.expected_survival_months
+    if documented is not None and documented.origin == "documented":
+        values[lo_name] = values[hi_name] = float(documented.value)
+        prov["expected_survival_range"] = Provenance(documented.origin, documented.sources, documented.method)
+        return
+    spans = [(e.model, *model_median_range(e.model, e.score.minimum, e.score.maximum))
+             for e in state.survival_estimates if e.model in ("teachh", "chow")]
+    if not spans:
+        return
+    low, high = min(s[1] for s in spans), max(s[2] for s in spans)
+    values[lo_name], values[hi_name] = low, high
+    models = "; ".join(f"{'TEACHH' if m == 'teachh' else 'Chow'} {lo:g}–{hi:g}" if lo != hi else
+                       f"{'TEACHH' if m == 'teachh' else 'Chow'} {lo:g}" for m, lo, hi in spans)
+    confirm = SilenceRead(fact="expected-survival", searched=("Observation",), confirm=(
+        f"the expected survival: no clinician's estimate is documented; the prognostic models give "
+        f"{low:g}–{high:g} months ({models})" if low != high else
+        f"the expected survival: no clinician's estimate is documented; the prognostic models give {low:g} months"))
+    # the models' inputs that were themselves read from a silence (no admission, bone-only disease …)
+    inputs = (state.expected_survival_months, state.hospitalised_last_3_months, state.hepatic_metastases,
+              state.visceral_metastases, state.bone_only_disease)
+    assumed = tuple(dict.fromkeys(read for fact in inputs if fact is not None for read in fact.assumes))
+    prov["expected_survival_range"] = Provenance("derived", (), f"span of the prognostic models' medians: {models}",
+                                                 (confirm, *assumed))
+
+
 def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, Any] | None = None,
                  catalogue: Mapping[str, FactEntry] | None = None) -> LesionFacts:
     """The rule record of one lesion. ``catalogue`` (rules/facts.yaml by default) says which
@@ -132,6 +164,7 @@ def lesion_facts(state: PatientState, lesion: LesionState, verdicts: dict[str, A
     put("survival_band", state.survival_band)
     if state.expected_survival_months is not None:
         values["survival_documented"] = not state.expected_survival_months.derived
+    _put_survival_range(values, prov, state)
     for estimate in state.survival_estimates:
         if estimate.model == "rades" and estimate.group is not None:
             values["rades_group"] = estimate.group

@@ -132,7 +132,7 @@ def _imaging_text(state: PatientState) -> str | None:
 
 def template_context(state: PatientState, lesion: LesionState, facts: LesionFacts) -> dict[str, Any]:
     context: dict[str, Any] = {name: value for name, value in facts.values.items()}
-    for name in ("sins", "mirels", "bone_lesion_count", "metastatic_lesion_count"):
+    for name in ("sins", "mirels", "bone_lesion_count", "metastatic_lesion_count", "expected_survival_range"):
         value = facts.value(name)
         if value is not None:
             context[name] = f"{value[0]}–{value[1]}" if isinstance(value, tuple) else value

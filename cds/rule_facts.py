@@ -65,6 +65,12 @@ class RuleFacts(BaseModel):
         "expected survival band", "expected-survival",
         "LOINC 75327-7 or LOCAL estimated-survival, or the TEACHH/Chow inputs")
     survival_documented: bool | None = fact("expected survival documented by a clinician")
+    expected_survival_range_min: float | None = fact(
+        "expected survival for an ablative decision, lowest possible (months)", "expected-survival",
+        "LOINC 75327-7 or LOCAL estimated-survival (the clinician's estimate)")
+    expected_survival_range_max: float | None = fact(
+        "expected survival for an ablative decision, highest possible (months)", "expected-survival",
+        "LOINC 75327-7 or LOCAL estimated-survival (the clinician's estimate)")
     rades_group: Literal["poor-intermediate", "favourable"] | None = fact(
         "Rades MESCC survival group (≤ 35 / > 35 points)", "rades-inputs",
         "the Rades inputs: primary, months from diagnosis to MESCC, other bone and visceral metastases, "
@@ -209,6 +215,7 @@ RANGE_FACTS: dict[str, tuple[str, str]] = {
     "mirels": ("mirels_min", "mirels_max"),
     "bone_lesion_count": ("bone_lesion_count_min", "bone_lesion_count_max"),
     "metastatic_lesion_count": ("metastatic_lesion_count_min", "metastatic_lesion_count_max"),
+    "expected_survival_range": ("expected_survival_range_min", "expected_survival_range_max"),
 }
 """Facts that may be known only as a range: a score with undocumented components (SINS 9–13)
 or a count known only as a lower bound (at least 7 lesions; the maximum is then absent). Rules
@@ -217,6 +224,7 @@ none does, unknown otherwise."""
 RANGE_LABELS: dict[str, str] = {
     "sins": "SINS", "mirels": "Mirels score", "bone_lesion_count": "number of bone metastases",
     "metastatic_lesion_count": "number of metastatic lesions at all sites",
+    "expected_survival_range": "expected survival (for an ablative decision)",
 }
 _RANGE_STORAGE = frozenset(name for pair in RANGE_FACTS.values() for name in pair)
 FACT_NAMES: frozenset[str] = frozenset(RuleFacts.model_fields) - _RANGE_STORAGE | frozenset(RANGE_FACTS)
@@ -224,7 +232,7 @@ FACT_NAMES: frozenset[str] = frozenset(RuleFacts.model_fields) - _RANGE_STORAGE 
 PATIENT_FACTS: frozenset[str] = frozenset(
     name for name in RuleFacts.model_fields if list(RuleFacts.model_fields).index(name)
     < list(RuleFacts.model_fields).index("region")
-) | {"bone_lesion_count", "metastatic_lesion_count"}
+) | {"bone_lesion_count", "metastatic_lesion_count", "expected_survival_range"}
 """Facts about the patient rather than one lesion (their data gaps are reported once)."""
 
 

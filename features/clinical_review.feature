@@ -283,3 +283,38 @@ Feature: Clinical review — the decisions a radiation oncologist found unsafe o
     Then the lesion at T6 gets 8 Gy in 1 fraction for pain (preferred)
     And the lesion at T6 does not get SBRT
     And SBRT is "ineligible" at T6 because "not-highly-radiosensitive" is "not-met"
+
+  @safety
+  Scenario: 1d. An unstable spine irradiated 4 months ago: stabilisation, and no postoperative course beyond the cord tolerance
+    Given a bone metastasis at L1
+    And SINS 14 at L1
+    And no cord compression at L1
+    And pain of 7/10 at L1
+    And an expected survival of 12 months
+    And bone-only disease with 1 bone metastasis
+    And L1 was irradiated with 30 Gy in 10 fractions 4 months ago
+    When the patient is evaluated on 2026-11-20
+    Then the lesion at L1 gets an urgent surgical referral for spinal instability
+    And the recommendation rests on rule "sins.unstable-stabilisation-previously-irradiated"
+    And the recommendation's rationale mentions "only within the cumulative cord tolerance"
+    And the lesion at L1 does not get 30 Gy in 10 fractions after surgery
+    And the lesion at L1 does not get ablative RT
+
+  @needs-clinical-review
+  Scenario: 7c. Every SABR-COMET criterion met: ablative SBRT to each lesion, referring to the patient-level verdict
+    Given a bone metastasis at the left ilium
+    And pain of 5/10 at the left ilium
+    And no pathological fracture at the left ilium
+    And the lesion at the left ilium measures 2.5 cm
+    And the primary tumour is controlled
+    And an expected survival of 24 months
+    And bone-only disease with 1 bone metastasis
+    And restaging PET-CT 10 days ago
+    When the patient is evaluated on 2026-11-20
+    Then oligometastatic SABR is "eligible" for the patient because "primary-controlled" is "met"
+    And oligometastatic SABR is "eligible" for the patient because "one-to-five-metastases" is "met"
+    And oligometastatic SABR is "eligible" for the patient because "at-most-3-in-bone" is "met"
+    And oligometastatic SABR is "eligible" for the patient because "life-expectancy-6-months" is "met"
+    And oligometastatic SABR is "eligible" for the patient because "every-lesion-amenable" is "met"
+    And the lesion at the left ilium gets SBRT for oligometastatic disease
+    And the recommendation's rationale mentions "patient-level assessment"

@@ -15,6 +15,7 @@ not change from one day to the next.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import tempfile
 from datetime import date
@@ -87,15 +88,19 @@ def terminal_80(browser: Any, tmp: Path, target: Path) -> None:
 
     from cds.views.text import render_evaluation
 
-    console = Console(record=True, width=80, force_terminal=True, color_system="truecolor")
-    with console.capture():
-        render_evaluation(_evaluation("12-multiple-lesions-different-treatments.json"), console)
+    console = Console(record=True, width=80, force_terminal=True, color_system="truecolor", file=io.StringIO())
+    render_evaluation(_evaluation("12-multiple-lesions-different-treatments.json"), console)
     svg = tmp / "terminal.svg"
     svg.write_text(console.export_svg(title="cds evaluate examples/patients/12-… (80 columns)"), encoding="utf-8")
+    html = tmp / "terminal.html"
+    html.write_text(f'<!doctype html><body style="margin:0;background:#fff"><img src="{svg.name}" width="1000">',
+                    encoding="utf-8")
     page = browser.new_page()
-    page.set_viewport_size({"width": 1000, "height": 900})
-    page.goto(svg.as_uri())
-    page.screenshot(path=str(target), clip={"x": 0, "y": 0, "width": 1000, "height": 900})
+    page.set_viewport_size({"width": 1000, "height": 800})
+    page.goto(html.as_uri())
+    height = page.evaluate("document.images[0].getBoundingClientRect().height")
+    page.screenshot(path=str(target), clip={"x": 0, "y": 0, "width": 1000, "height": min(height, 1100)},
+                    full_page=True)
     page.close()
 
 

@@ -51,3 +51,21 @@ def months_from_quantity(value: float, unit: str) -> float:
             f"unknown duration unit {unit!r}; expected one of {', '.join(_MONTHS_PER_UNIT)} (UCUM)"
         )
     return value * _MONTHS_PER_UNIT[unit]
+
+
+def model_median_range(model: str, minimum: int, maximum: int) -> tuple[float, float]:
+    """The lowest and highest group median a prognostic model allows for a score range (a score with
+    undocumented inputs is a range). A median lying on a decision threshold counts as just below it
+    for the lower bound: "about 3 months" does not establish "at least 3 months"."""
+    from cds.scores import chow, teachh
+
+    if model == "teachh":
+        medians = {teachh.MEDIAN_MONTHS[teachh.teachh_group(t)] for t in range(minimum, maximum + 1)}
+    elif model == "chow":
+        medians = {chow.MEDIAN_MONTHS[chow.chow_group(t)] for t in range(minimum, maximum + 1)}
+    else:
+        raise ValueError(f"no group medians for the {model} model")
+    low, high = min(medians), max(medians)
+    if low in DECISION_THRESHOLDS_MONTHS:
+        low = round(low - 0.1, 1)
+    return low, high

@@ -288,23 +288,37 @@ def lesion_detail(evaluation: Evaluation, lesion: Lesion, recs: Sequence[Recomme
         if regimen is not None:
             lines.append(f"- Regimen: {_regimen_line(regimen)}")
         lines.append(f"- Why: {md(first_sentences(top.rationale))}")
+        lines += [f"- Now: {md(text)}" for text in urgent_caveats(top)]
     else:
         lines += ["No radiotherapy or surgery is recommended for this lesion now"
                   + (f": {len(gaps)} data gap{'s' if len(gaps) != 1 else ''} to document." if gaps else "."), ""]
+    # In the order of what matters when the card must be cut to DETAIL_LIMIT (the last lines go first).
+    if top is not None:
+        lines.append(f"- Evidence: {_evidence_line(top)}")
     confirm = _confirm_lines(evaluation, lesion, recs)
     if confirm:
         lines.append("- **Confirm before acting:** " + "; ".join(md(c) for c in confirm))
+    for rec in avoid[:2]:
+        lines.append(f"- ✘ {md(clip(rec.summary, 160))}")  # what not to do, never headed by a priority
     for rec in do[1:3]:
         lines.append(f"- Also ({rec.priority}): {md(clip(rec.summary, 160))}")
     if len(do) > 3:
         lines.append(f"- {len(do) - 3} more option{'s' if len(do) > 4 else ''} in the report")
-    for rec in avoid[:2]:
-        lines.append(f"- ✘ {md(clip(rec.summary, 160))}")  # what not to do, never headed by a priority
-    if top is not None:
-        lines.append(f"- Evidence: {_evidence_line(top)}")
     if gaps and top is not None:
         lines.append(f"- {len(gaps)} data gap{'s' if len(gaps) != 1 else ''} to document (listed in the report)")
     return _within(lines, DETAIL_LIMIT)
+
+
+def urgent_caveats(rec: Recommendation) -> list[str]:
+    """The caveats that go with an urgent referral (cord compression: dexamethasone, whole-spine MRI):
+    said on the card itself, not only in the report. Their text comes from the rules (caveats.yaml)."""
+    from cds.rules_engine.loader import default_ruleset
+
+    if rec.priority != "urgent":
+        return []
+    caveats = {c.id: c for c in default_ruleset().caveats}
+    return [" ".join(caveats[rule].spec.text.split()) for rule in rec.rules
+            if rule in caveats and "surgical-referral" in caveats[rule].spec.applies_to]
 
 
 def _within(lines: list[str], limit: int) -> str:

@@ -442,6 +442,7 @@ class EligibilityView:
     title: str
     eligibility: Eligibility
     symbol: str
+    patient_level: bool = False
 
 
 def _lesion_fact_rows(lesion: Mapping[str, Any]) -> list[FactRow]:
@@ -535,7 +536,10 @@ def _lesion_view(evaluation: Evaluation, lesion: Lesion, number: int, anchor: st
         levels=level_range_label(lesion.levels) if lesion.levels else "", urgency=urgency, state=state,
         recommendations=tuple(recommendation_view(r) for r in recs),
         eligibility=tuple(EligibilityView(name, e.title or name, e, VERDICT_SYMBOL.get(e.status, ""))
-                          for name, e in lesion.eligibility.items()),
+                          for name, e in lesion.eligibility.items())
+        # a patient-level verdict (oligometastatic SABR) is shown with every lesion it decides for
+        + tuple(EligibilityView(name, f"{e.title or name} — for the whole patient", e, VERDICT_SYMBOL.get(e.status, ""),
+                                patient_level=True) for name, e in evaluation.patient_eligibility.items()),
         sins=score_view(state.get("sins"), SINS_POINTS, SINS_COMPONENT_LABELS),
         mirels=score_view(state.get("mirels"), MIRELS_POINTS, MIRELS_COMPONENT_LABELS),
         bilsky_grade=grade, bilsky_group=BILSKY_GROUP.get(grade or ""), bilsky_meaning=BILSKY_MEANING.get(grade or ""),

@@ -196,7 +196,9 @@ def _lesion_panel(evaluation: Evaluation, lesion: Lesion, urgency: Urgency, numb
             parts.append(Text("No treatment recommendation for this lesion (see eligibility and data gaps).",
                               style="yellow"))
     parts += [Text(""), _heading("Eligibility")]
-    for name, eligibility in lesion.eligibility.items():
+    verdicts = [*lesion.eligibility.items(),
+                *((f"{name} (whole patient)", e) for name, e in evaluation.patient_eligibility.items())]
+    for name, eligibility in verdicts:
         line = Text(f"{name}: ", style="bold")
         line.append(eligibility.status, style=VERDICT_STYLE.get(eligibility.status, ""))
         if eligibility.status == "eligible":

@@ -148,3 +148,30 @@ def test_broken_rules_are_reported_in_sentences_and_evaluation_refuses(tmp_path:
     evaluation = run("evaluate", EXAMPLE, env={"CDS_RULES_DIR": str(rules)})
     assert evaluation.returncode == 1 and "rules do not load" in evaluation.stderr
     assert "Traceback" not in evaluation.stderr
+
+
+def test_partial_record_reads_no_silence_and_covers_names_the_types() -> None:
+    whole = json.loads(run("evaluate", str(EXAMPLES_DIR / "05-oligometastatic-breast-sib-imrt.json"),
+                           "--format", "json", *AS_OF).stdout)
+    assert whole["assumptions"] and any(r["code"] == "sbrt" for r in whole["recommendations"])
+    partial = json.loads(run("evaluate", str(EXAMPLES_DIR / "05-oligometastatic-breast-sib-imrt.json"),
+                             "--format", "json", "--partial-record", *AS_OF).stdout)
+    assert partial["state"]["coverage"] == [] and not partial.get("assumptions")
+    assert not any(r["code"] in ("sbrt", "sib-imrt") for r in partial["recommendations"])  # less known, less done
+    covers = json.loads(run("evaluate", str(EXAMPLES_DIR / "05-oligometastatic-breast-sib-imrt.json"), "--format",
+                            "json", "--covers", "Condition,Observation", *AS_OF).stdout)
+    assert covers["state"]["coverage"] == ["Condition", "Observation"]
+    bad = run("evaluate", EXAMPLE, "--covers", "Conditions", *AS_OF)
+    assert bad.returncode == 2 and "--covers: Conditions is not a resource type" in bad.stderr
+    both = run("evaluate", EXAMPLE, "--covers", "Condition", "--partial-record", *AS_OF)
+    assert both.returncode == 2 and "give one" in both.stderr
+
+
+def test_rules_facts_shows_the_catalogue_with_currency_and_silences() -> None:
+    data = json.loads(run("rules", "facts", "--format", "json").stdout)
+    prior = data["facts"]["prior-radiotherapy"]
+    assert prior["recorded_in"] == ["Procedure"] and "palliative" in prior["silence"]["for"]
+    assert data["facts"]["sins"]["silence"] is None  # never read from silence
+    assert data["facts"]["neurological-status"]["current_for"]["days"] == 7
+    text = run("rules", "facts", env={"COLUMNS": "160"})
+    assert text.returncode == 0 and "never read: stays unknown" in text.stdout

@@ -104,3 +104,41 @@ def test_duplicate_rule_ids_are_reported(rules_copy: Path) -> None:
     with pytest.raises(RulesetError) as info:
         load_ruleset(rules_copy)
     assert any("has the same id as a rule in sib-imrt.yaml" in p.sentence() for p in info.value.problems)
+
+
+def test_a_change_naming_an_unknown_rule_or_uncited_source_does_not_load(rules_copy: Path) -> None:
+    changes = rules_copy / "changes.yaml"
+    text = changes.read_text(encoding="utf-8").replace("ids: [reirradiation.too-early,",
+                                                       "ids: [reirradiation.too-soon,", 1)
+    changes.write_text(text.replace("sources: [chow2014, alcorn2024]", "sources: [chow2099]", 1), encoding="utf-8")
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(rules_copy)
+    sentences = " ".join(p.sentence() for p in info.value.problems)
+    assert "'reirradiation.too-soon', which is not a rule" in sentences
+    assert "cites 'chow2099', which is not in citations.yaml" in sentences
+
+
+def test_the_current_version_lists_its_changes_with_sources() -> None:
+    ruleset = load_ruleset()
+    assert ruleset.changes is not None and ruleset.changes.version == ruleset.version
+    assert all(change.sources for change in ruleset.changes.changes)
+
+
+def test_a_shared_criterion_is_one_reading_in_every_assessment_and_cannot_be_redefined(rules_copy: Path) -> None:
+    ruleset = load_ruleset(rules_copy)
+    sbrt, sib = ruleset.assessment("sbrt"), ruleset.assessment("sib-imrt")
+    for name in ("no-neurological-deficit", "no-cord-compression", "stable-spine", "no-fracture",
+                 "no-surgery-scheduled", "ecog-0-2"):
+        (a,) = [c for c in sbrt.criteria if c.spec.id == name]
+        (b,) = [c for c in sib.criteria if c.spec.id == name]
+        assert a.condition == b.condition and a.spec == b.spec, name
+    path = rules_copy / "eligibility" / "sib-imrt.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  - use: ecog-0-2\n", """  - id: ecog-0-2
+    kind: inclusion
+    title: ECOG 0-3
+    requires: ecog <= 3
+    detail: {met: "x", not_met: "y"}
+""", 1), encoding="utf-8")
+    with pytest.raises(RulesetError) as info:
+        load_ruleset(rules_copy)
+    assert "is defined in criteria.yaml: write '- use: ecog-0-2'" in " ".join(p.sentence() for p in info.value.problems)
