@@ -160,7 +160,8 @@ def cards(browser: Any, tmp: Path, target: Path) -> None:
         parts.append(f'<div class="card {escape(card.get("indicator", "info"))}">'
                      f'<div class="summary">{escape(card["summary"])}</div>'
                      f'<div class="src">{escape(card.get("source", {}).get("label", ""))}</div>'
-                     f'{md.render(card.get("detail", ""))}<div>{suggestions}</div><div class="links">{links}</div></div>')
+                     f'{md.render(card.get("detail", ""))}<div>{suggestions}</div>'
+                     f'<div class="links">{links}</div></div>')
     html = tmp / "cards.html"
     html.write_text(CARD_PAGE.format(cards="".join(parts)), encoding="utf-8")
     page = browser.new_page()
