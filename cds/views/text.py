@@ -210,7 +210,8 @@ def _lesion_panel(evaluation: Evaluation, lesion: Lesion, urgency: Urgency, numb
         for criterion in eligibility.criteria:  # the ones that decide the verdict, and what to confirm
             if criterion.status != "met" or criterion.basis == "not-recorded":
                 text = Text(f"{criterion.id}: {criterion.detail}")
-                if criterion.basis == "not-recorded" and criterion.status != "unknown":
+                if (criterion.basis == "not-recorded" and criterion.status != "unknown"
+                        and "not recorded" not in criterion.detail):  # the detail may say so already
                     text.append(f" — {STATUS_WORDS[criterion.status]}, not recorded: confirm", style="bold yellow")
                 grid.add_row("", Text(STATUS_MARK[criterion.status], style=STATUS_STYLE[criterion.status]), text)
         if grid.row_count:
