@@ -218,7 +218,7 @@ def _lesion_criteria(state: PatientState, lesion: LesionState, ruleset: Ruleset,
                      gaps: _Gaps, assumptions: _Assumptions) -> _LesionStage:
     facts = lesion_facts(state, lesion, catalogue=ruleset.facts)
     context = template_context(state, lesion, facts)
-    truths = runner.criteria(facts.values)
+    truths = runner.lesion_criteria(facts.values)
     stage = _LesionStage(lesion, facts, context, {}, {}, {})
     for assessment in ruleset.assessments:
         if assessment.patient_level:
@@ -253,7 +253,7 @@ def _patient_criteria(stages: list[_LesionStage], ruleset: Ruleset, runner: Runn
     extra = {"all_lesions_sbrt_suitable": suitable} if suitable is not None else {}
     facts = first.facts.with_results(extra)
     context = {**first.context, **extra}
-    truths = runner.criteria(facts.values)
+    truths = runner.patient_criteria(facts.values)
     out: dict[str, Eligibility] = {}
     for assessment in patient_level:
         eligibility, reads = _assess(assessment, truths, facts, context, ruleset)

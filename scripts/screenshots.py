@@ -104,25 +104,28 @@ def terminal_80(browser: Any, tmp: Path, target: Path) -> None:
     page.close()
 
 
+def _report_page(browser: Any, tmp: Path, example: str, width: int, height: int, media: str | None = None) -> Any:
+    """A page showing an example's report at a viewport size (and, for print, the print stylesheet)."""
+    html = tmp / f"{Path(example).stem}-{width}.html"
+    html.write_text(render_report(_evaluation(example)), encoding="utf-8")
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    if media:
+        page.emulate_media(media=media)
+    page.goto(html.as_uri())
+    return page
+
+
 def printed_first_page(browser: Any, tmp: Path, target: Path) -> None:
     """Example 01's report with the print stylesheet, cut to the first A4 page (794 × 1123 px at 96 dpi)."""
-    html = tmp / "print.html"
-    html.write_text(render_report(_evaluation("01-mescc-surgical-candidate.json")), encoding="utf-8")
-    page = browser.new_page()
-    page.set_viewport_size({"width": 794, "height": 1123})
-    page.emulate_media(media="print")
-    page.goto(html.as_uri())
+    page = _report_page(browser, tmp, "01-mescc-surgical-candidate.json", 794, 1123, media="print")
     page.screenshot(path=str(target), clip={"x": 0, "y": 0, "width": 794, "height": 1123})
     page.close()
 
 
 def phone(browser: Any, tmp: Path, target: Path) -> None:
     """Example 12's report on a 390-pixel-wide phone (no horizontal scrolling)."""
-    html = tmp / "phone.html"
-    html.write_text(render_report(_evaluation("12-multiple-lesions-different-treatments.json")), encoding="utf-8")
-    page = browser.new_page()
-    page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(html.as_uri())
+    page = _report_page(browser, tmp, "12-multiple-lesions-different-treatments.json", 390, 844)
     page.screenshot(path=str(target))
     page.close()
 

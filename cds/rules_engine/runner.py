@@ -21,7 +21,13 @@ Truths = dict[str, cond.Truth]
 class Runner(Protocol):
     name: str
 
-    def criteria(self, facts: Mapping[str, Any]) -> Truths: ...
+    def criteria(self, facts: Mapping[str, Any]) -> Truths:
+        """Every criterion of every assessment (lesion and patient level)."""
+        ...
+
+    def lesion_criteria(self, facts: Mapping[str, Any]) -> Truths: ...
+
+    def patient_criteria(self, facts: Mapping[str, Any]) -> Truths: ...
 
     def rules(self, phase: int, facts: Mapping[str, Any]) -> Truths: ...
 
@@ -37,8 +43,15 @@ class OracleRunner:
         self.ruleset = ruleset
 
     def criteria(self, facts: Mapping[str, Any]) -> Truths:
+        return {c.key: cond.evaluate(c.condition, facts) for a in self.ruleset.assessments for c in a.criteria}
+
+    def lesion_criteria(self, facts: Mapping[str, Any]) -> Truths:
         return {c.key: cond.evaluate(c.condition, facts)
-                for a in self.ruleset.assessments for c in a.criteria}
+                for a in self.ruleset.assessments if not a.patient_level for c in a.criteria}
+
+    def patient_criteria(self, facts: Mapping[str, Any]) -> Truths:
+        return {c.key: cond.evaluate(c.condition, facts)
+                for a in self.ruleset.assessments if a.patient_level for c in a.criteria}
 
     def rules(self, phase: int, facts: Mapping[str, Any]) -> Truths:
         truths = {r.id: cond.evaluate(r.condition, facts) for r in self.ruleset.rules_in_phase(phase)}
@@ -51,10 +64,13 @@ class OracleRunner:
 
 
 def compile_ruleset(ruleset: Ruleset) -> dict[str, tuple[list[CompiledCondition], list[dict[str, Any]]]]:
-    """The durable_rules JSON of every phase: 'criteria', then 'phase-1', 'phase-2', …"""
+    """The durable_rules JSON of every phase: 'criteria' (per lesion), 'patient-criteria' (decided
+    once per patient, after every lesion's criteria), then 'phase-1', 'phase-2', …"""
     phases: dict[str, tuple[list[CompiledCondition], list[dict[str, Any]]]] = {}
-    compiled, rules = phase_rules((c.key, c.condition) for a in ruleset.assessments for c in a.criteria)
-    phases["criteria"] = (compiled, chunk_rulesets(rules))
+    for name, level in (("criteria", False), ("patient-criteria", True)):
+        compiled, rules = phase_rules((c.key, c.condition) for a in ruleset.assessments
+                                      if a.patient_level == level for c in a.criteria)
+        phases[name] = (compiled, chunk_rulesets(rules))
     for phase in ruleset.phases:
         conditions = [(r.id, r.condition) for r in ruleset.rules_in_phase(phase)]
         conditions += [(r.demote_key, r.demote) for r in ruleset.rules_in_phase(phase) if r.demote is not None]
@@ -89,7 +105,13 @@ class DurableRunner:
         return truths
 
     def criteria(self, facts: Mapping[str, Any]) -> Truths:
+        return {**self._run("criteria", facts), **self._run("patient-criteria", facts)}
+
+    def lesion_criteria(self, facts: Mapping[str, Any]) -> Truths:
         return self._run("criteria", facts)
+
+    def patient_criteria(self, facts: Mapping[str, Any]) -> Truths:
+        return self._run("patient-criteria", facts)
 
     def rules(self, phase: int, facts: Mapping[str, Any]) -> Truths:
         return self._run(f"phase-{phase}", facts)

@@ -312,13 +312,19 @@ def lesion_detail(evaluation: Evaluation, lesion: Lesion, recs: Sequence[Recomme
 def urgent_caveats(rec: Recommendation) -> list[str]:
     """The caveats that go with an urgent referral (cord compression: dexamethasone, whole-spine MRI):
     said on the card itself, not only in the report. Their text comes from the rules (caveats.yaml)."""
-    from cds.rules_engine.loader import default_ruleset
-
     if rec.priority != "urgent":
         return []
-    caveats = {c.id: c for c in default_ruleset().caveats}
-    return [" ".join(caveats[rule].spec.text.split()) for rule in rec.rules
-            if rule in caveats and "surgical-referral" in caveats[rule].spec.applies_to]
+    texts = _referral_caveat_texts()
+    return [texts[rule] for rule in rec.rules if rule in texts]
+
+
+@lru_cache(maxsize=1)
+def _referral_caveat_texts() -> dict[str, str]:
+    """Caveat id → its text, for the caveats that go with a surgical referral (built once)."""
+    from cds.rules_engine.loader import default_ruleset
+
+    return {c.id: " ".join(c.spec.text.split()) for c in default_ruleset().caveats
+            if "surgical-referral" in c.spec.applies_to}
 
 
 def _within(lines: list[str], limit: int) -> str:
