@@ -31,6 +31,7 @@ from typing import Any
 
 from cds.derived_facts import derive
 from cds.evaluation import evaluate_state
+from cds.heap import freeze_long_lived
 from cds.output import Evaluation
 from cds.result_stream import Failure
 from cds.rules_engine.loader import Ruleset, default_ruleset
@@ -260,11 +261,15 @@ def run_units(units: Iterable[Unit], context: RunContext, jobs: int | None = Non
     units = iter(units)
     head = list(islice(units, 3))
     units = chain(head, units)
-    if jobs <= 1 or len(head) < 3:
+    if len(head) < 3:
         for unit in units:
             yield from run_unit(unit, context)
         return
     _warm_up()
+    if jobs <= 1:
+        for unit in units:
+            yield from run_unit(unit, context)
+        return
     pool = _Pool(jobs, context)
     pending: deque[_Pending] = deque()
     try:
@@ -280,7 +285,8 @@ def run_units(units: Iterable[Unit], context: RunContext, jobs: int | None = Non
 
 def _warm_up() -> None:
     """Import once, before the workers are forked, what each would import on its first patient
-    (the R4B model classes: about 0.3 s of CPU), and load the rules: forked workers share both."""
+    (the R4B model classes: about 0.3 s of CPU), and load the rules: forked workers share both.
+    Then set all of it aside from the garbage collector (``cds.heap``), in one process too."""
     from fhir.resources.R4B import get_fhir_model_class
 
     from fhir_mappings.resources import READ_TYPES
@@ -288,6 +294,7 @@ def _warm_up() -> None:
     for resource_type in sorted(READ_TYPES):
         get_fhir_model_class(resource_type)
     default_ruleset()
+    freeze_long_lived()  # the workers share these pages instead of each touching (copying) them
 
 
 @dataclass

@@ -16,16 +16,17 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
 
 from cds.evaluation import evaluate_state
+from cds.heap import freeze_long_lived
 from cds.output import Evaluation
 from cds.pipeline import as_of_datetime, clinical_state
 from cds.rules_engine.loader import Ruleset, default_ruleset
-from cds.service.prefetch import TEMPLATES
+from cds.service.prefetch import TEMPLATES, prefetch_from_resources
 from fhir_mappings.reader import records_from_prefetch
 
 _CACHE_ENTRIES = 512
@@ -91,8 +92,16 @@ class Evaluator:
         return default_ruleset()
 
     def warm_up(self) -> None:
-        """Load and compile the rules before the first request (not during it)."""
+        """Before the first request, not during it: load and compile the rules, and evaluate one
+        bundled example patient (R4B model classes, templates, the engine's first sessions); then
+        set the long-lived heap aside from the garbage collector (``cds.heap``)."""
+        from cds.synthetic.examples import EXAMPLES
+
         self.evaluate({"patient": {"resourceType": "Patient", "id": "warm-up"}}, "warm-up", use_cache=False)
+        example = EXAMPLES[0].build((self.as_of or datetime.now(UTC)).date())
+        self.evaluate(prefetch_from_resources(example.resources(), example.patient_id), example.patient_id,
+                      use_cache=False)
+        freeze_long_lived()
 
     def evaluate(self, prefetch: dict[str, Any], patient_id: str, *, service_id: str = "",
                  use_cache: bool = True) -> EvaluationResult:
