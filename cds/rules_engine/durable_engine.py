@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import durable_rules_engine as _engine
+import orjson
 
 from cds.rules_engine.compiler import FACT_TYPE, SENTINEL
 
@@ -56,6 +57,16 @@ def _engine_value(name: str, value: Any) -> Any:
             return 0.0
         raise EngineError(f"{name}={value!r} cannot be passed to durable_rules (exponent notation)")
     return value
+
+
+def _fact_json(fact: Mapping[str, Any]) -> str:
+    """The fact as the C core reads it. orjson writes what ``json.dumps`` does for these values
+    (flat strings, booleans, integers, floats without exponent) at a tenth of the cost; anything
+    it refuses (an integer beyond 64 bits) is written by the standard encoder, as before."""
+    try:
+        return orjson.dumps(fact).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(fact, ensure_ascii=False)
 
 
 _GROUPS = frozenset({"$and", "$or"})
@@ -120,7 +131,7 @@ class DurablePhase:
                 sid = str(next(_SESSION_IDS))
                 fact = values | {"sid": sid, "id": "f", "t": FACT_TYPE}
                 try:
-                    result = _engine.assert_fact(handle, json.dumps(fact, ensure_ascii=False))
+                    result = _engine.assert_fact(handle, _fact_json(fact))
                 except Exception as exc:  # no session was created: nothing to delete
                     raise EngineError(f"durable_rules did not accept the fact: {exc}") from exc
                 try:
