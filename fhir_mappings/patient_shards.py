@@ -44,6 +44,8 @@ FHIR_SUFFIXES = (".json", ".ndjson")
 _BOM = b"\xef\xbb\xbf"
 _ROW = 4  # file number, byte offset, entry number in the value (-1: the value itself), position
 _NO_ENTRY = -1
+_CONTAINERS = frozenset({"Bundle", "OperationOutcome"})
+"""Values that hold other resources or a server's errors, not one resource."""
 
 
 @dataclass(frozen=True)
@@ -267,10 +269,24 @@ class ShardPlan:
             raise InputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
     def _index_value(self, file_no: int, offset: int, where: str, value: Any, notes: FileNotes) -> None:
+        resource_type = value.get("resourceType") if isinstance(value, dict) else None
+        if isinstance(resource_type, str) and resource_type not in _CONTAINERS:
+            # One resource per line, nearly every line of a Bulk export: what value_entries and
+            # keyed give for it, without building their lists (the index is serial work).
+            if resource_type == "Patient":
+                key, specific = patient_key(resource_id(value), None), True
+            else:
+                key, specific = patient_of(resource_type, value, self._known_patient)
+            self._add(file_no, offset, _NO_ENTRY, Entry(value, None, ""), key, specific)
+            return
         read = value_entries(value, where, str(self._paths[file_no]), notes)
         self._file_warnings.setdefault(file_no, []).extend(read.warnings)
         for entry_no, entry, key, specific in keyed(read.entries, self._patient_urls):
             self._add(file_no, offset, entry_no, entry, key, specific)
+
+    def _known_patient(self, ref: str) -> tuple[str, str | None] | None:
+        key = self._patient_urls.get(ref)
+        return None if key is None else ("Patient", key)
 
     def _add(self, file_no: int, offset: int, entry_no: int, entry: Entry, key: str | None, specific: bool) -> None:
         position = self._position
