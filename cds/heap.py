@@ -2,8 +2,8 @@
 
 After start-up (modules, the compiled rules, R4B model classes, a first patient's caches) a
 process holds ~110,000 objects that live as long as it does. Each full collection walks them
-all: measured 70 ms per gen-2 pass in the service, a pause that lands on whichever requests are
-in flight (their p95). Frozen, they are no longer walked (gen-2 passes: ~15 ms), and forked
+all: measured 70–130 ms per gen-2 pass in the service, a pause that lands on whichever requests are
+in flight. Frozen, they are no longer walked (gen-2 passes: ~15–20 ms), and forked
 workers do not write to their pages, which they then share with the parent (``gc.freeze`` is
 meant for exactly this). Objects created later are collected as before.
 """

@@ -87,8 +87,13 @@ class Fact(BaseModel, Generic[T]):
         return self.origin == "derived"
 
 
+AnyFact = Fact[Any]
+"""``Fact[Any]``, parametrised once: pydantic's ``__class_getitem__`` costs ~10 µs per use, and the
+mapper makes a few dozen facts per patient."""
+
+
 def documented(value: T, *sources: str, effective: datetime | date | None = None) -> Fact[T]:
-    return Fact[Any](value=value, origin="documented", sources=tuple(s for s in sources if s), effective=effective)
+    return AnyFact(value=value, origin="documented", sources=tuple(s for s in sources if s), effective=effective)
 
 
 def derived(
@@ -100,7 +105,7 @@ def derived(
     assumes: tuple[SilenceRead, ...] | list[SilenceRead] = (),
     effective: datetime | date | None = None,
 ) -> Fact[T]:
-    return Fact[Any](
+    return AnyFact(
         value=value, origin="derived", sources=tuple(dict.fromkeys(sources)), method=method, inputs=inputs,
         assumes=tuple(dict.fromkeys(assumes)), effective=effective,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from cds.state import Fact, derived, documented
+from cds.state import AnyFact, Fact, derived, documented
 from fhir_mappings import condition_codes as cc
 from fhir_mappings import oncology
 from fhir_mappings.codes import LOINC, V2_0074
@@ -123,7 +123,7 @@ def histology_fact(ctx: MappingContext, chosen: PrimaryCancer) -> Fact[Any]:
     effective = chosen.diagnosed.value if chosen.diagnosed else None
     if chosen.unrecognised:
         # Said as what it is: a coded primary the lists do not know (the data gap says so, not "document").
-        return Fact[Any](value="unknown", sources=(chosen.ref,), effective=effective,
+        return AnyFact(value="unknown", sources=(chosen.ref,), effective=effective,
                          method=f"{NOT_RECOGNISED}: {chosen.code_label}")
     if chosen.basis == "neoplasm-site":
         ctx.warn(chosen.resource, f"{chosen.code_label} does not say the neoplasm is malignant; histology "

@@ -198,6 +198,16 @@ def _evaluate_and_build(state: ServiceState, service: ServiceDefinition, req: Ho
     return result, fresh_copy(template, report_url)
 
 
+def _evaluate_build_and_remember(state: ServiceState, service: ServiceDefinition, req: HookRequest,
+                                 prefetch: dict[str, Any], base: str, orders: list[DraftRadiotherapyOrder],
+                                 call: CallRecord) -> list[BuiltCard]:
+    """In the thread pool, rows for the database included (the evaluation as a dict: ~0.7 ms that
+    would otherwise hold up every connection of the event loop)."""
+    result, cards = _evaluate_and_build(state, service, req, prefetch, base, orders)
+    _remember(call, result, cards, service, req, state.writer)
+    return cards
+
+
 _TEMPLATES = 256
 _card_templates: OrderedDict[tuple[str, str], list[BuiltCard]] = OrderedDict()
 _templates_lock = threading.Lock()
@@ -223,9 +233,8 @@ async def handle_hook(state: ServiceState, request: Request, service_id: str) ->
                 call.outcome = "no radiotherapy order"
                 return _answer([], call, started, state)
         prefetch = await complete_prefetch(state, req, call, identity)
-        result, cards = await run_in_threadpool(_evaluate_and_build, state, service, req, prefetch,
-                                                base_url(state.settings, identity), orders)
-        _remember(call, result, cards, service, req, state.writer)
+        cards = await run_in_threadpool(_evaluate_build_and_remember, state, service, req, prefetch,
+                                        base_url(state.settings, identity), orders, call)
         await _store_before_answering(state, call, cards, started)
         return _answer(cards, call, started, state, submitted=True)
     except ServiceError as exc:
