@@ -19,6 +19,7 @@ Besides latency, the server processes' CPU time per request is read from /proc (
 
     python bench/service_bench.py                          # floor, evaluate, cached at 1 and 8 clients
     python bench/service_bench.py --modes floor,evaluate --clients 8 --requests 800 --json out.json
+    git archive <commit> | tar -x -C /tmp/before && python bench/service_bench.py --compare /tmp/before --clients 8
 """
 
 from __future__ import annotations
@@ -139,8 +140,9 @@ class Service:
         env.update(extra_env)
         command = ([sys.executable, str(Path(__file__).with_name("floor_app.py"))] if floor
                    else [sys.executable, "-c", "from cds.cli import app; app()", "serve"])
+        # cwd: not this checkout, whose folder `python -c` would put before PYTHONPATH (--compare)
         self.proc = subprocess.Popen([*command, "--port", str(self.port), "--workers", str(workers)], env=env,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                     cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
     def wait(self) -> None:
         deadline = time.monotonic() + 90
@@ -250,6 +252,47 @@ def table(levels: list[Level]) -> str:
     return "\n".join(lines)
 
 
+def measure(workers: int, cache_seconds: int, key: ec.EllipticCurvePrivateKey, workdir: Path,
+            extra: dict[str, str], payloads: list[bytes], concurrency: int, requests: int, mode: str) -> Level:
+    """One level against a freshly started service (after the usual warm-up)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    service = Service(workers, cache_seconds, key, workdir, extra)
+    try:
+        service.wait()
+        asyncio.run(run_level(service.base, key, payloads, 4, len(payloads) * 4, mode))
+        cpu_before = process_tree_cpu_seconds(service.proc.pid)
+        level = asyncio.run(run_level(service.base, key, payloads, concurrency, requests, mode))
+        level.cpu_ms = (process_tree_cpu_seconds(service.proc.pid) - cpu_before) * 1000 / requests
+        return level
+    finally:
+        service.stop()
+
+
+def compare(tree: Path, rounds: int, concurrency: int, requests: int, workers: int,
+            key: ec.EllipticCurvePrivateKey, payloads: list[bytes], extra: dict[str, str]) -> str:
+    """Evaluate mode, served alternately from ``tree`` and from this checkout: the machine's speed
+    drifts by tens of per cent over minutes here, so only interleaved rounds compare."""
+    here = str(Path(__file__).resolve().parent.parent)
+    lines = [f"evaluate mode, {concurrency} clients, {requests} requests per run, {workers} workers; "
+             f"before = {tree}, after = this checkout\n",
+             "| round | before p50 ms | before p95 ms | before p99 ms | before CPU ms/req | "
+             "after p50 ms | after p95 ms | after p99 ms | after CPU ms/req |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    with tempfile.TemporaryDirectory(prefix="cds-bench-") as tmp:
+        for n in range(1, rounds + 1):
+            cells = []
+            for i, source in enumerate((str(tree.resolve()), here)):
+                env = extra | {"PYTHONPATH": source + (os.pathsep + os.environ["PYTHONPATH"]
+                                                        if os.environ.get("PYTHONPATH") else "")}
+                level = measure(workers, 0, key, Path(tmp) / f"{n}-{i}", env, payloads, concurrency, requests,
+                                "evaluate")
+                cells += [f"{level.pct(50):.1f}", f"{level.pct(95):.1f}", f"{level.pct(99):.1f}",
+                          f"{level.cpu_ms:.1f}"]
+                print(f"round {n} {'before' if i == 0 else 'after'}: p95 {level.pct(95):.1f} ms", file=sys.stderr)
+            lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2)
@@ -261,6 +304,10 @@ def main() -> None:
     parser.add_argument("--no-auth", action="store_true", help="run the service with CDS_DEV_DISABLE_AUTH=1")
     parser.add_argument("--redis-url", help="CDS_REDIS_URL for the service (replay cache in Redis)")
     parser.add_argument("--database-url", help="CDS_DATABASE_URL for the service (default: SQLite)")
+    parser.add_argument("--compare", type=Path, metavar="TREE",
+                        help="A/B instead: the evaluate mode at the first --clients level, alternately served "
+                             "from TREE (e.g. `git archive <commit> | tar -x -C TREE`) and from this checkout")
+    parser.add_argument("--rounds", type=int, default=3, help="--compare: rounds of (TREE, this checkout)")
     args = parser.parse_args()
 
     key = ec.generate_private_key(ec.SECP384R1())
@@ -271,6 +318,11 @@ def main() -> None:
     if args.database_url:
         extra["CDS_DATABASE_URL"] = args.database_url
     payloads = bodies()
+    if args.compare:
+        concurrency = int(args.clients.split(",")[0])
+        print(compare(args.compare, args.rounds, concurrency, args.requests or 1280, args.workers, key, payloads,
+                      extra))
+        return
     levels: list[Level] = []
     with tempfile.TemporaryDirectory(prefix="cds-bench-") as tmp:
         for mode in [m.strip() for m in args.modes.split(",") if m.strip()]:
