@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 import uuid
@@ -28,6 +29,8 @@ from cds.pipeline import as_of_datetime, clinical_state
 from cds.rules_engine.loader import Ruleset, default_ruleset
 from cds.service.prefetch import TEMPLATES, prefetch_from_resources
 from fhir_mappings.reader import records_from_prefetch
+
+log = logging.getLogger(__name__)
 
 _CACHE_ENTRIES = 512
 
@@ -97,10 +100,14 @@ class Evaluator:
         set the long-lived heap aside from the garbage collector (``cds.heap``)."""
         from cds.synthetic.examples import EXAMPLES
 
+        # Rules that do not load must stop the service; a warm-up patient that fails only costs speed.
         self.evaluate({"patient": {"resourceType": "Patient", "id": "warm-up"}}, "warm-up", use_cache=False)
-        example = EXAMPLES[0].build((self.as_of or datetime.now(UTC)).date())
-        self.evaluate(prefetch_from_resources(example.resources(), example.patient_id), example.patient_id,
-                      use_cache=False)
+        try:
+            example = EXAMPLES[0].build((self.as_of or datetime.now(UTC)).date())
+            self.evaluate(prefetch_from_resources(example.resources(), example.patient_id), example.patient_id,
+                          use_cache=False)
+        except Exception:
+            log.warning("the warm-up example patient could not be evaluated; starting without it", exc_info=True)
         freeze_long_lived()
 
     def evaluate(self, prefetch: dict[str, Any], patient_id: str, *, service_id: str = "",

@@ -113,3 +113,21 @@ def test_warm_up_evaluates_an_example_patient_then_freezes_the_long_lived_heap()
         assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()
+
+
+def test_a_warm_up_patient_that_fails_costs_speed_not_the_start(monkeypatch: Any, caplog: Any) -> None:
+    import gc
+
+    from cds.synthetic import examples
+
+    class Broken:
+        def build(self, as_of: date) -> None:
+            raise RuntimeError("example builder broken")
+
+    monkeypatch.setattr(examples, "EXAMPLES", (Broken(),))
+    try:
+        Evaluator(0).warm_up()
+        assert "warm-up example patient could not be evaluated" in caplog.text
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
