@@ -29,6 +29,7 @@ from fhir_mappings.reader import (
     UNKNOWN_PATIENT,
     Collected,
     Entry,
+    FullUrlLookup,
     InputError,
     PatientRecord,
     flatten,
@@ -193,11 +194,16 @@ def keyed(entries: list[tuple[int, Entry]], patient_urls: dict[str, str]) -> Ite
         return ("Patient", patient_urls[ref]) if ref in patient_urls else None
 
     for entry_no, entry in entries:
-        resource_type = str(entry.resource.get("resourceType"))
-        if resource_type == "Patient":
-            yield entry_no, entry, patient_key(resource_id(entry.resource), entry.full_url), True
-        else:
-            yield entry_no, entry, *patient_of(resource_type, entry.resource, lookup)
+        yield entry_no, entry, *resource_key(str(entry.resource.get("resourceType")), entry.resource,
+                                             entry.full_url, lookup)
+
+
+def resource_key(resource_type: str, resource: dict[str, Any], full_url: str | None,
+                 lookup: FullUrlLookup) -> tuple[str | None, bool]:
+    """(patient key, patient-specific) of one resource: a Patient is its own key."""
+    if resource_type == "Patient":
+        return patient_key(resource_id(resource), full_url), True
+    return patient_of(resource_type, resource, lookup)
 
 
 def entry_reference(entry: Entry, position: int) -> str:
@@ -273,10 +279,7 @@ class ShardPlan:
         if isinstance(resource_type, str) and resource_type not in _CONTAINERS:
             # One resource per line, nearly every line of a Bulk export: what value_entries and
             # keyed give for it, without building their lists (the index is serial work).
-            if resource_type == "Patient":
-                key, specific = patient_key(resource_id(value), None), True
-            else:
-                key, specific = patient_of(resource_type, value, self._known_patient)
+            key, specific = resource_key(resource_type, value, None, self._known_patient)
             self._add(file_no, offset, _NO_ENTRY, Entry(value, None, ""), key, specific)
             return
         read = value_entries(value, where, str(self._paths[file_no]), notes)

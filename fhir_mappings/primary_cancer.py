@@ -124,7 +124,7 @@ def histology_fact(ctx: MappingContext, chosen: PrimaryCancer) -> Fact[Any]:
     if chosen.unrecognised:
         # Said as what it is: a coded primary the lists do not know (the data gap says so, not "document").
         return AnyFact(value="unknown", sources=(chosen.ref,), effective=effective,
-                         method=f"{NOT_RECOGNISED}: {chosen.code_label}")
+                       method=f"{NOT_RECOGNISED}: {chosen.code_label}")
     if chosen.basis == "neoplasm-site":
         ctx.warn(chosen.resource, f"{chosen.code_label} does not say the neoplasm is malignant; histology "
                  f"{chosen.histology} derived from its site")
