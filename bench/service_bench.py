@@ -260,12 +260,18 @@ def measure(workers: int, cache_seconds: int, key: ec.EllipticCurvePrivateKey, w
     try:
         service.wait()
         asyncio.run(run_level(service.base, key, payloads, 4, len(payloads) * 4, mode))
-        cpu_before = process_tree_cpu_seconds(service.proc.pid)
-        level = asyncio.run(run_level(service.base, key, payloads, concurrency, requests, mode))
-        level.cpu_ms = (process_tree_cpu_seconds(service.proc.pid) - cpu_before) * 1000 / requests
-        return level
+        return timed_level(service, key, payloads, concurrency, requests, mode)
     finally:
         service.stop()
+
+
+def timed_level(service: Service, key: ec.EllipticCurvePrivateKey, payloads: list[bytes], concurrency: int,
+                requests: int, mode: str) -> Level:
+    """One level, with the server processes' CPU per request."""
+    cpu_before = process_tree_cpu_seconds(service.proc.pid)
+    level = asyncio.run(run_level(service.base, key, payloads, concurrency, requests, mode))
+    level.cpu_ms = (process_tree_cpu_seconds(service.proc.pid) - cpu_before) * 1000 / requests
+    return level
 
 
 def compare(tree: Path, rounds: int, concurrency: int, requests: int, workers: int,
@@ -334,9 +340,7 @@ def main() -> None:
                 asyncio.run(run_level(service.base, key, payloads, 4, len(payloads) * 4, mode))
                 for concurrency in (int(c) for c in args.clients.split(",")):
                     n = args.requests or (160 if concurrency == 1 else 640)
-                    cpu_before = process_tree_cpu_seconds(service.proc.pid)
-                    level = asyncio.run(run_level(service.base, key, payloads, concurrency, n, mode))
-                    level.cpu_ms = (process_tree_cpu_seconds(service.proc.pid) - cpu_before) * 1000 / n
+                    level = timed_level(service, key, payloads, concurrency, n, mode)
                     levels.append(level)
                     print(f"{mode:8s} {concurrency:3d} clients: p95 {level.pct(95):7.1f} ms, "
                           f"{level.rps:6.1f} req/s, server CPU {level.cpu_ms:5.1f} ms/req, errors {level.errors}",
